@@ -1,0 +1,5 @@
+import sys
+
+from xlperf.cli import main
+
+sys.exit(main())

@@ -1,0 +1,67 @@
+"""The Book protocol: the only surface through which xlperf touches a spreadsheet.
+
+It is deliberately small, so that both an openpyxl file and a live Excel workbook (xlwings) can
+implement it with block reads and writes: list the sheets, read one sheet's used range as a block of
+values (and, on request, formulas) with its merged ranges, write a block, mark a cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A merged range, 1-based and inclusive."""
+
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+    def contains(self, row: int, col: int) -> bool:
+        return self.min_row <= row <= self.max_row and self.min_col <= col <= self.max_col
+
+
+@dataclass
+class SheetData:
+    """One sheet's used range read in one block.
+
+    ``values[r][c]`` is the cell at row ``r + 1`` and column ``c + 1`` (the block always starts at A1, so
+    coordinates need no offset). ``formulas`` is filled only when asked for: the formula text where a
+    cell has one, else None.
+    """
+
+    name: str
+    values: list[list[Any]]
+    merges: list[Merge] = field(default_factory=list)
+    formulas: list[list[str | None]] | None = None
+    hidden: bool = False
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.values)
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.values), default=0)
+
+
+class Book(Protocol):
+    """A workbook, in a file or live in Excel."""
+
+    @property
+    def path(self) -> str: ...
+
+    def sheet_names(self) -> list[str]: ...
+
+    def read(self, sheet: str, formulas: bool = False) -> SheetData: ...
+
+    def write(self, sheet: str, row: int, col: int, block: list[list[Any]]) -> None:
+        """Write a block whose top-left cell is (row, col), 1-based. A str starting with "=" is a formula."""
+        ...
+
+    def mark(self, sheet: str, row: int, col: int, fill: str, note: str | None = None) -> None:
+        """Fill a cell with an RGB colour ("FFC7CE") and attach a note."""
+        ...

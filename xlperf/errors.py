@@ -1,0 +1,18 @@
+"""Errors that reach the user: one line, in Chinese with the English reason, naming the file."""
+
+from __future__ import annotations
+
+
+class WorkbookError(Exception):
+    """A workbook that cannot be processed. The CLI prints ``str(err)`` and exits with code 2."""
+
+    def __init__(self, path: str, reason_zh: str, reason_en: str, hint: str = "") -> None:
+        self.path = path
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        tail = f"；{self.hint}" if self.hint else ""
+        return f"无法读取 {self.path}：{self.reason_zh}{tail} ({self.reason_en})"

@@ -1,0 +1,194 @@
+"""A sheet as readers see it: a grid of values where a merged range reads the same from any of its cells.
+
+Readers anchor on labels, never on coordinates. The grid gives them three things: where a label is
+(:meth:`Grid.find`), the value that belongs to it (:meth:`Grid.right_of`: the next filled cell to the right
+that is not itself a label — so inserted blank columns and removed merges do not matter), and the rows
+of a table under a header (:meth:`Grid.header_columns`). Blank rows are simply skipped by readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from openpyxl.utils.cell import get_column_letter
+
+from xlperf.amounts import is_blank, split_labelled, to_decimal
+from xlperf.book.protocol import SheetData
+from xlperf.labels import label_key
+from xlperf.model import Field
+
+
+def a1(row: int, col: int) -> str:
+    return f"{get_column_letter(col)}{row}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cell found on the grid: its (origin) row and column and its raw value."""
+
+    row: int
+    col: int
+    value: Any
+
+
+class Grid:
+    """Values of one sheet with merges resolved, and label keys cached per origin cell."""
+
+    def __init__(self, data: SheetData) -> None:
+        self.name = data.name
+        self.data = data
+        self.n_rows = data.n_rows
+        self.n_cols = data.n_cols
+        # origin[(r, c)] = top-left of the merge containing (r, c), for merged cells only.
+        self._origin: dict[tuple[int, int], tuple[int, int]] = {}
+        self._merge_end: dict[tuple[int, int], tuple[int, int]] = {}
+        for m in data.merges:
+            self._merge_end[(m.min_row, m.min_col)] = (m.max_row, m.max_col)
+            for r in range(m.min_row, min(m.max_row, self.n_rows) + 1):
+                for c in range(m.min_col, min(m.max_col, self.n_cols) + 1):
+                    self._origin[(r, c)] = (m.min_row, m.min_col)
+        self._keys: dict[tuple[int, int], str] = {}
+
+    # --- cells -------------------------------------------------------------------------------------
+    def origin(self, row: int, col: int) -> tuple[int, int]:
+        return self._origin.get((row, col), (row, col))
+
+    def merge_end(self, row: int, col: int) -> tuple[int, int]:
+        """Bottom-right of the merged range whose origin is (row, col), or the cell itself."""
+        return self._merge_end.get(self.origin(row, col), self.origin(row, col))
+
+    def raw(self, row: int, col: int) -> Any:
+        r, c = self.origin(row, col)
+        if 1 <= r <= self.n_rows:
+            values = self.data.values[r - 1]
+            if 1 <= c <= len(values):
+                return values[c - 1]
+        return None
+
+    def key(self, row: int, col: int) -> str:
+        """The label key of a cell (see :func:`xlperf.labels.label_key`); "" for blanks and numbers."""
+        o = self.origin(row, col)
+        k = self._keys.get(o)
+        if k is None:
+            v = self.raw(*o)
+            k = label_key(v) if isinstance(v, str) else ""
+            self._keys[o] = k
+        return k
+
+    def blank(self, row: int, col: int) -> bool:
+        return is_blank(self.raw(row, col))
+
+    def row_hits(self, row: int, start: int = 1, end: int | None = None) -> Iterator[Hit]:
+        """The filled cells of a row, each merged range once, left to right."""
+        seen: set[tuple[int, int]] = set()
+        for c in range(start, (end or self.n_cols) + 1):
+            o = self.origin(row, c)
+            if o in seen or self.blank(row, c):
+                continue
+            seen.add(o)
+            yield Hit(row, o[1], self.raw(row, c))
+
+    def first_hit(self, row: int) -> Hit | None:
+        return next(self.row_hits(row), None)
+
+    # --- labels ------------------------------------------------------------------------------------
+    def find(
+        self, labels: Iterable[str], *, start_row: int = 1, end_row: int | None = None, prefix: bool = False
+    ) -> list[Hit]:
+        """Cells whose label key is one of ``labels`` (keys as :func:`label_key` gives), top to bottom."""
+        wanted = set(labels)
+        hits: list[Hit] = []
+        seen: set[tuple[int, int]] = set()
+        for r in range(start_row, (end_row or self.n_rows) + 1):
+            for c in range(1, self.n_cols + 1):
+                k = self.key(r, c)
+                if not k:
+                    continue
+                if k in wanted or (prefix and any(k.startswith(w) for w in wanted)):
+                    o = self.origin(r, c)
+                    if o not in seen:
+                        seen.add(o)
+                        hits.append(Hit(o[0], o[1], self.raw(*o)))
+        return hits
+
+    def find_one(self, labels: Iterable[str], **kw: Any) -> Hit | None:
+        hits = self.find(labels, **kw)
+        return hits[0] if hits else None
+
+    def right_of(self, hit: Hit | None, stop: frozenset[str] | set[str] = frozenset()) -> Hit | None:
+        """The value cell of a label: the next filled cell to its right in the same row, unless that cell
+        is itself a label in ``stop`` (then the value is empty: None)."""
+        if hit is None:
+            return None
+        _, end_col = self.merge_end(hit.row, hit.col)
+        for h in self.row_hits(hit.row, end_col + 1):
+            if (h.row, h.col) == (hit.row, hit.col):
+                continue
+            if self.key(h.row, h.col) in stop or self._labelled_key(h.value) in stop:
+                return None
+            return Hit(hit.row, h.col, h.value)
+        return None
+
+    @staticmethod
+    def _labelled_key(value: Any) -> str:
+        """The label of a "label：amount" cell, so that such a cell also stops a value search."""
+        label, _, labelled = split_labelled(value)
+        return label_key(label) if labelled else ""
+
+    def next_filled_row(self, row: int) -> int | None:
+        for r in range(row + 1, self.n_rows + 1):
+            if any(not self.blank(r, c) for c in range(1, self.n_cols + 1)):
+                return r
+        return None
+
+    def header_columns(self, row: int, columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
+        """Map field names to the column of their header label in ``row`` (first match wins)."""
+        found: dict[str, int] = {}
+        for h in self.row_hits(row):
+            k = self.key(h.row, h.col)
+            for fname, aliases in columns.items():
+                if fname not in found and k in aliases:
+                    found[fname] = h.col
+                    break
+        return found
+
+    # --- fields ------------------------------------------------------------------------------------
+    def text_field(self, row: int, col: int | None) -> Field[str]:
+        if col is None:
+            return Field(None, None, self.name, "")
+        v = self.raw(row, col)
+        text = None if is_blank(v) else (v.strip() if isinstance(v, str) else _display(v))
+        return Field(text, v, self.name, a1(*self.origin(row, col)))
+
+    def amount_field(self, row: int, col: int | None) -> Field[Decimal]:
+        if col is None:
+            return Field(None, None, self.name, "")
+        v = self.raw(row, col)
+        return Field(to_decimal(v), v, self.name, a1(*self.origin(row, col)))
+
+    def hit_text(self, hit: Hit | None, at: Hit | None = None) -> Field[str]:
+        """A text field from a found value cell; ``at`` locates it when the value is absent."""
+        if hit is None:
+            return self._absent(at)
+        return self.text_field(hit.row, hit.col)
+
+    def hit_amount(self, hit: Hit | None, at: Hit | None = None) -> Field[Decimal]:
+        if hit is None:
+            return self._absent(at)
+        return self.amount_field(hit.row, hit.col)
+
+    def _absent(self, at: Hit | None) -> Field[Any]:
+        """An empty field located just right of its label, where the user should type the value."""
+        if at is None:
+            return Field(None, None, self.name, "")
+        _, end_col = self.merge_end(at.row, at.col)
+        return Field(None, None, self.name, a1(at.row, end_col + 1))
+
+
+def _display(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)

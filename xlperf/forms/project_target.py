@@ -1,0 +1,109 @@
+"""项目支出绩效目标表 (seeds 002 and 003).
+
+Seed 002: unit line, 项目编码, 项目名称, 预算规模及资金用途 (预算数 = 其中：财政资金 + 其他资金, then the
+资金用途 text), 资金支出计划（%） by 3月底 / 6月底 / 10月底 / 12月底, 绩效目标, and indicators with
+绩效指标描述 / 指标值 / 指标值确定依据. Seed 003: 项目名称, 项目金额 and indicators with 度量单位,
+指标属性, 分值 and 评(扣)分标准.
+"""
+
+from __future__ import annotations
+
+from xlperf.amounts import to_percent
+from xlperf.forms import common
+from xlperf.forms.grid import Grid
+from xlperf.forms.indicators import read_block
+from xlperf.model import Field, PlanPoint, ProjectTarget
+
+BUDGET = ("预算数", "项目金额", "预算金额", "项目总金额", "年度资金总额", "资金总额")
+FISCAL = ("财政资金", "财政拨款")
+OTHER = ("其他资金",)
+PLAN_LABELS = ("3月底", "6月底", "9月底", "10月底", "12月底")
+STOP = frozenset(
+    BUDGET
+    + FISCAL
+    + OTHER
+    + (
+        "项目编码",
+        "项目名称",
+        "预算规模及资金用途",
+        "资金支出计划",
+        "资金支出计划(%)",
+        "绩效目标",
+        "单位名称",
+        "单位:万元",
+        "金额单位:万元",
+        "一级指标",
+    )
+)
+
+
+def matches(keys: set[str]) -> bool:
+    return "项目名称" in keys and any(k in keys for k in BUDGET) and "一级指标" in keys and "全年执行数" not in keys
+
+
+def read(grid: Grid) -> ProjectTarget:
+    budget_label = grid.find_one(BUDGET)
+    return ProjectTarget(
+        sheet=grid.name,
+        title=common.title(grid),
+        unit_line=_unit_line(grid),
+        code=common.labelled_text(grid, ("项目编码", "项目代码"), STOP),
+        name=common.labelled_text(grid, ("项目名称",), STOP),
+        budget=grid.hit_amount(grid.right_of(budget_label, STOP), budget_label),
+        fiscal=_amount(grid, FISCAL),
+        other=_amount(grid, OTHER),
+        purpose=_purpose(grid, budget_label.row if budget_label else None),
+        plan=_plan(grid),
+        goal=common.labelled_text(grid, ("绩效目标", "年度绩效目标", "项目绩效目标"), STOP),
+        indicators=read_block(grid),
+    )
+
+
+def _amount(grid: Grid, labels: tuple[str, ...]) -> Field:
+    at = grid.find_one(labels)
+    return grid.hit_amount(grid.right_of(at, STOP), at)
+
+
+def _unit_line(grid: Grid) -> Field[str]:
+    labelled = grid.find_one(("单位名称", "预算单位", "部门名称"))
+    if labelled is not None:
+        return grid.hit_text(grid.right_of(labelled, STOP), labelled)
+    # Seed 002 prints the unit as a line of its own under the title ("314001民政部门…").
+    title = common.title(grid)
+    start = int("".join(ch for ch in title.cell if ch.isdigit()) or 0) + 1
+    for row in range(start, min(grid.n_rows, start + 3) + 1):
+        for hit in grid.row_hits(row):
+            key = grid.key(row, hit.col)
+            if isinstance(hit.value, str) and key not in STOP and not key.startswith(("单位:", "金额单位")):
+                return grid.text_field(row, hit.col)
+    return Field(None, None, grid.name, "")
+
+
+def _purpose(grid: Grid, budget_row: int | None) -> Field[str]:
+    """资金用途: the text in the row under 预算数, inside the merged 预算规模及资金用途 block."""
+    if budget_row is None:
+        return Field(None, None, grid.name, "")
+    row = grid.next_filled_row(budget_row)
+    if row is None:
+        return Field(None, None, grid.name, "")
+    for hit in grid.row_hits(row):
+        key = grid.key(row, hit.col)
+        if key == "预算规模及资金用途":
+            continue
+        if key in STOP or key.startswith("资金支出计划"):
+            break
+        return grid.text_field(row, hit.col)
+    return Field(None, None, grid.name, "")
+
+
+def _plan(grid: Grid) -> list[PlanPoint]:
+    head = grid.find_one(("3月底", "6月底", "12月底"))
+    if head is None:
+        return []
+    cols = grid.header_columns(head.row, {label: (label,) for label in PLAN_LABELS})
+    row = grid.next_filled_row(head.row)
+    points: list[PlanPoint] = []
+    for label, col in cols.items():
+        cell = grid.text_field(row, col) if row else Field(None, None, grid.name, "")
+        points.append(PlanPoint(label, Field(to_percent(cell.raw), cell.raw, cell.sheet, cell.cell)))
+    return points

@@ -1,0 +1,109 @@
+"""绩效自评表 (seed 001 附件3; the project version has the same columns).
+
+Funds: a header row 年初预算数 · 全年预算数 · 全年执行数 · 分值 · 执行率 · 得分 over the 年度资金总额 row,
+then the parts by income and by spending, written as "label：amount" in one cell. Then 年度总体目标
+(预期目标 · 实际完成情况), the indicator block with 实际完成值 / 分值 / 得分 / 偏差原因, and 总分.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from xlperf.amounts import to_decimal, to_percent
+from xlperf.forms import common
+from xlperf.forms.grid import Grid
+from xlperf.forms.indicators import read_block
+from xlperf.model import Field, SelfEvaluation
+
+UNIT = (
+    "市级预算部门(单位)名称",
+    "预算部门(单位)名称",
+    "部门(单位)名称",
+    "预算部门名称",
+    "单位名称",
+    "部门名称",
+    "项目名称",
+)
+FUND_COLUMNS: dict[str, tuple[str, ...]] = {
+    "initial_budget": ("年初预算数",),
+    "annual_budget": ("全年预算数", "调整后预算数"),
+    "executed": ("全年执行数", "实际执行数"),
+    "rate_weight": ("分值",),
+    "rate": ("执行率", "预算执行率"),
+    "rate_score": ("得分",),
+}
+STOP = frozenset(
+    UNIT
+    + ("按收入性质分", "按支出性质分", "年度总体目标", "预期目标", "实际完成情况")
+    + common.INCOME_PARTS
+    + common.SPENDING_PARTS
+)
+
+
+def matches(keys: set[str]) -> bool:
+    return "全年执行数" in keys and ("实际完成值" in keys or "得分" in keys)
+
+
+def read(grid: Grid) -> SelfEvaluation:
+    head = grid.find_one(FUND_COLUMNS["executed"])
+    cols = grid.header_columns(head.row, FUND_COLUMNS) if head else {}
+    row = grid.next_filled_row(head.row) if head else None
+    empty: Field = Field(None, None, grid.name, "")
+
+    def fund(name: str) -> Field[Decimal]:
+        if row is None or name not in cols:
+            return empty
+        return grid.amount_field(row, cols[name])
+
+    rate = empty
+    if row is not None and "rate" in cols:
+        cell = grid.text_field(row, cols["rate"])
+        rate = Field(to_percent(cell.raw), cell.raw, cell.sheet, cell.cell)
+    goal_head = grid.find_one(("预期目标",))
+    goal_cols = (
+        grid.header_columns(goal_head.row, {"expected": ("预期目标",), "actual": ("实际完成情况",)})
+        if goal_head
+        else {}
+    )
+    goal_row = grid.next_filled_row(goal_head.row) if goal_head else None
+    parts_end = goal_head.row - 1 if goal_head else grid.n_rows
+    indicators = read_block(grid)
+    total_weight, total_score = _totals(grid, indicators.columns if indicators else {})
+    return SelfEvaluation(
+        sheet=grid.name,
+        title=common.title(grid),
+        unit=common.labelled_text(grid, UNIT, STOP),
+        initial_budget=fund("initial_budget"),
+        annual_budget=fund("annual_budget"),
+        executed=fund("executed"),
+        rate_weight=fund("rate_weight"),
+        rate=rate,
+        rate_score=fund("rate_score"),
+        income=common.parts(grid, common.INCOME_PARTS, (row or 1) + 1, parts_end, STOP),
+        spending=common.parts(grid, common.SPENDING_PARTS, (row or 1) + 1, parts_end, STOP),
+        goal_expected=grid.text_field(goal_row, goal_cols.get("expected")) if goal_row else empty,
+        goal_actual=grid.text_field(goal_row, goal_cols.get("actual")) if goal_row else empty,
+        indicators=indicators,
+        total_weight=total_weight,
+        total_score=total_score,
+    )
+
+
+def _totals(grid: Grid, columns: dict[str, str]) -> tuple[Field[Decimal], Field[Decimal]]:
+    """总分 row: the 分值 total and the 得分 total, under their columns (else the numbers in order)."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    at = grid.find_one(("总分",))
+    empty: Field = Field(None, None, grid.name, "")
+    if at is None:
+        return empty, empty
+    if "weight" in columns and "score" in columns:
+        w = grid.amount_field(at.row, column_index_from_string(columns["weight"]))
+        s = grid.amount_field(at.row, column_index_from_string(columns["score"]))
+        if not (w.empty and s.empty):
+            return w, s
+    numbers = [h for h in grid.row_hits(at.row) if to_decimal(h.value) is not None]
+    fields = [grid.amount_field(at.row, h.col) for h in numbers]
+    if len(fields) >= 2:
+        return fields[0], fields[1]
+    return empty, (fields[0] if fields else empty)

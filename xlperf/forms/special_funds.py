@@ -1,0 +1,137 @@
+"""附表2 专项资金绩效目标汇总表 and 附表3 专项资金支出方向绩效目标表 (seed 000).
+
+附表2 lists one row per spending direction with a 合计 row (first or last); each direction has one 附表3
+sheet, named anything, carrying 支出方向（子项）, 项目金额, the indicator block and 支出明细及测算说明.
+"""
+
+from __future__ import annotations
+
+from xlperf.forms import common
+from xlperf.forms.grid import Grid
+from xlperf.forms.indicators import read_block
+from xlperf.model import DetailRow, SpecialFundSummary, SpendingDirection, SummaryRow
+
+SUMMARY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "no": ("序号",),
+    "name": ("名称", "专项名称", "支出方向", "项目名称"),
+    "amount": ("金额", "预算金额", "资金金额"),
+    "period_goal": ("实施期绩效目标", "实施期目标"),
+    "annual_goal": ("年度绩效目标", "年度目标"),
+}
+DETAIL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "intro": ("支出内容简介",),
+    "detail": ("支出明细",),
+    "amount": ("金额",),
+    "basis": ("支出测算依据及过程说明", "测算依据及说明", "支出测算依据"),
+}
+DIRECTION = ("支出方向(子项)", "支出方向")
+DIRECTION_STOP = frozenset(
+    DIRECTION + ("所属专项", "名称", "项目金额", "金额", "项目实施期", "实施期绩效目标", "年度绩效目标", "年度绩效指标")
+)
+END = ("单位负责人", "填表人", "联系电话")
+
+
+def matches_summary(keys: set[str]) -> bool:
+    return {"序号", "实施期绩效目标", "年度绩效目标"} <= keys and "一级指标" not in keys and not matches_direction(keys)
+
+
+def matches_direction(keys: set[str]) -> bool:
+    return any(k in keys for k in DIRECTION) and "项目金额" in keys
+
+
+def read_summary(grid: Grid) -> SpecialFundSummary:
+    head = grid.find_one(SUMMARY_COLUMNS["period_goal"])
+    cols = grid.header_columns(head.row, SUMMARY_COLUMNS) if head else {}
+    rows: list[SummaryRow] = []
+    total = None
+    for row in range((head.row if head else 0) + 1, grid.n_rows + 1):
+        first = grid.first_hit(row)
+        if first is None:
+            continue
+        if grid.key(row, first.col).startswith(END):
+            break
+        name = grid.text_field(row, cols.get("name"))
+        amount = grid.amount_field(row, cols.get("amount"))
+        if grid.key(row, cols.get("name", first.col)) == "合计" or grid.key(row, first.col) == "合计":
+            total = amount
+            continue
+        if name.empty and amount.empty:
+            continue
+        rows.append(
+            SummaryRow(
+                row,
+                grid.text_field(row, cols.get("no")),
+                name,
+                amount,
+                grid.text_field(row, cols.get("period_goal")),
+                grid.text_field(row, cols.get("annual_goal")),
+            )
+        )
+    from xlperf.model import Field
+
+    return SpecialFundSummary(grid.name, common.title(grid), rows, total or Field(None, None, grid.name, ""))
+
+
+def read_direction(grid: Grid) -> SpendingDirection:
+    stop = DIRECTION_STOP
+    special_label = grid.find_one(("所属专项",))
+    special = None
+    if special_label is not None:
+        # "所属专项 | 名称 | <name>": the value sits right of the 名称 sub-label when there is one.
+        nxt = grid.right_of(special_label)
+        if nxt is not None and grid.key(nxt.row, nxt.col) == "名称":
+            special = grid.right_of(nxt, stop)
+        else:
+            special = grid.right_of(special_label, stop)
+    project_amount_label = grid.find_one(("项目金额",))
+    amount_label = None
+    if project_amount_label is not None:
+        amount_label = grid.find_one(("金额",), start_row=project_amount_label.row, end_row=project_amount_label.row)
+    indicators = read_block(grid)
+    details, details_total = _details(grid)
+    return SpendingDirection(
+        sheet=grid.name,
+        title=common.title(grid),
+        direction=common.labelled_text(grid, DIRECTION, stop),
+        special=grid.hit_text(special, special_label),
+        project_amount=grid.hit_amount(grid.right_of(project_amount_label, stop), project_amount_label),
+        amount=grid.hit_amount(grid.right_of(amount_label, stop), amount_label),
+        period=common.labelled_text(grid, ("项目实施期", "实施期"), stop),
+        period_goal=common.labelled_text(grid, ("实施期绩效目标",), stop),
+        annual_goal=common.labelled_text(grid, ("年度绩效目标",), stop),
+        indicators=indicators,
+        details=details,
+        details_total=details_total,
+    )
+
+
+def _details(grid: Grid) -> tuple[list[DetailRow], object]:
+    from xlperf.model import Field
+
+    head = grid.find_one(DETAIL_COLUMNS["intro"])
+    empty = Field(None, None, grid.name, "")
+    if head is None:
+        return [], empty
+    cols = grid.header_columns(head.row, DETAIL_COLUMNS)
+    rows: list[DetailRow] = []
+    total = empty
+    for row in range(head.row + 1, grid.n_rows + 1):
+        first = grid.first_hit(row)
+        if first is None:
+            continue
+        if grid.key(row, first.col).startswith(END):
+            break
+        keys = {grid.key(row, c) for c in cols.values()}
+        amount = grid.amount_field(row, cols.get("amount"))
+        if "合计" in keys:
+            total = amount
+            continue
+        intro = grid.text_field(row, cols.get("intro"))
+        if intro.empty and amount.empty and grid.blank(row, cols.get("detail", 0)):
+            continue
+        rows.append(
+            DetailRow(
+                row, intro, grid.text_field(row, cols.get("detail")), amount, grid.text_field(row, cols.get("basis"))
+            )
+        )
+    return rows, total
