@@ -36,6 +36,7 @@ STOP = frozenset(
     + common.SPENDING_PARTS
     + ("按收入性质分", "按支出性质分", "年度预算申请", "填报单位")
 )
+PLAN_END = ("部门职责概述", "年度总体目标", "年度绩效指标", "绩效指标", "一级指标", "单位负责人", "填表人")
 SIGNATURE = ("单位负责人签字", "填表人", "联系电话")
 
 
@@ -118,11 +119,7 @@ def _work_plan(grid: Grid) -> list[WorkPlanRow]:
         first = grid.first_hit(row)
         if first is None:
             continue
-        if any(
-            not grid.blank(row, c) and grid.key(row, c).startswith(SECTIONS)
-            for c in range(1, grid.n_cols + 1)
-            if c not in cols.values()
-        ):
+        if grid.key(row, first.col).startswith(PLAN_END):
             break
         item = grid.text_field(row, cols.get("item"))
         if item.empty and grid.blank(row, cols.get("goal", 0)):

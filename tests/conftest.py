@@ -1,0 +1,32 @@
+"""Shared fixtures: the example workbooks built from the source documents, and their data tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+DATA = EXAMPLES / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def example(seed: str) -> Path:
+    """The example workbook of a seed ("000" … "004")."""
+    matches = sorted(EXAMPLES.glob(f"seed{seed}_*.xlsx"))
+    assert len(matches) == 1, f"expected one example workbook for seed {seed}, found {matches}"
+    return matches[0]
+
+
+def seed_data(seed: str) -> dict:
+    return json.loads((DATA / f"seed{seed}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def models():
+    """Each example read once into the model, keyed by seed."""
+    from xlperf.forms import read_file
+
+    return {seed: read_file(str(example(seed))) for seed in ("000", "001", "002", "003", "004")}
