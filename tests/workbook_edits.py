@@ -48,7 +48,10 @@ def rebuild(
                 if cell.value is None:
                     continue
                 value = transform(cell.value) if transform else cell.value
-                nws.cell(new_row(cell.row), new_col(cell.column)).value = value
+                target = nws.cell(new_row(cell.row), new_col(cell.column))
+                target.value = value
+                if cell.data_type == "s" and isinstance(value, str):
+                    target.data_type = "s"  # text such as "=100%" stays text
         if keep_merges:
             for m in ws.merged_cells.ranges:
                 nws.merge_cells(

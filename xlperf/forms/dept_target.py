@@ -11,7 +11,7 @@ from __future__ import annotations
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
 from xlperf.forms.indicators import read_block
-from xlperf.model import DepartmentTarget, TaskRow, WorkPlanRow
+from xlperf.model import DepartmentTarget, Field, TaskRow, WorkPlanRow
 
 NAME = ("部门名称", "部门(单位)名称", "单位名称", "预算部门名称")
 TOTAL = ("资金总额", "年度资金总额")
@@ -94,10 +94,13 @@ def _tasks(grid: Grid) -> tuple[list[TaskRow], TaskRow | None]:
         name_cell = grid.text_field(row, cols.get("name"))
         if name_cell.empty and all(grid.blank(row, c) for c in cols.values()):
             continue  # only the merged 年度主要任务 label
+        content = grid.text_field(row, cols.get("content"))
+        if content.cell == name_cell.cell:
+            content = Field(None, None, grid.name, "")  # "合计" merged over 任务名称 and 主要内容
         task = TaskRow(
             row=row,
             name=name_cell,
-            content=grid.text_field(row, cols.get("content")),
+            content=content,
             total=grid.amount_field(row, cols.get("total")),
             fiscal=grid.amount_field(row, cols.get("fiscal")),
             other=grid.amount_field(row, cols.get("other")),

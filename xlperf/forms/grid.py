@@ -138,9 +138,14 @@ class Grid:
         label, _, labelled = split_labelled(value)
         return label_key(label) if labelled else ""
 
+    def has_own(self, row: int) -> bool:
+        """Whether a row holds a value of its own (not only cells of ranges merged from rows above)."""
+        return any(self.origin(row, c)[0] == row and not self.blank(row, c) for c in range(1, self.n_cols + 1))
+
     def next_filled_row(self, row: int) -> int | None:
+        """The next row below ``row`` with a value of its own: blank spacer rows are skipped."""
         for r in range(row + 1, self.n_rows + 1):
-            if any(not self.blank(r, c) for c in range(1, self.n_cols + 1)):
+            if self.has_own(r):
                 return r
         return None
 

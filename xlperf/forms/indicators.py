@@ -61,7 +61,6 @@ def read_block(grid: Grid, start_row: int = 1) -> IndicatorBlock | None:
         return None
     cols = grid.header_columns(header, COLUMNS)
     l1_col, l2_col = cols.get("level1"), cols.get("level2")
-    first_col = min(cols.values())
     indicators: list[Indicator] = []
     weights: dict[str, object] = {}
     l1: Field[str] = Field(None, None, grid.name, "")
@@ -74,8 +73,8 @@ def read_block(grid: Grid, start_row: int = 1) -> IndicatorBlock | None:
             break
         if grid.key(row, cols["name"]) in COLUMNS["name"]:
             continue  # a repeated header (a table printed over two pages)
-        if not any(not grid.blank(row, c) for c in cols.values()) and first.col < first_col:
-            continue  # only the merged section label on the left ("年度绩效指标")
+        if not any(grid.origin(row, c)[0] == row and not grid.blank(row, c) for c in cols.values()):
+            continue  # nothing of its own: a spacer row inside merged labels, or only the section label
         cell_l1 = grid.text_field(row, l1_col)
         if not cell_l1.empty:
             if cell_l1.cell != l1.cell:
