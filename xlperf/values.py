@@ -143,4 +143,7 @@ def _number(text: str, op: str | None, m: re.Match[str]) -> IndicatorValue:
         number = Decimal(m.group("num"))
     except InvalidOperation:  # pragma: no cover - the pattern only admits decimals
         return IndicatorValue("unparseable", text, op, reason="数值无法识别")
-    return IndicatorValue("number", text, op, number, (m.group("unit") or "").strip())
+    unit = (m.group("unit") or "").strip()
+    if op is None and unit == "年" and number == number.to_integral_value() and 1900 <= number <= 2100:
+        return IndicatorValue("text", text)  # "2023年" is a date, not a number of years
+    return IndicatorValue("number", text, op, number, unit)
