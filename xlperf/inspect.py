@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from xlperf.model import (
@@ -21,6 +22,11 @@ def _f(field: Field[Any]) -> str | None:
     return None if field.empty else field.text
 
 
+def _money(field: Field[Any]) -> str | None:
+    """An amount in 万元 as a person reads it on the form, to the cent ("0.40", "245.00")."""
+    return f"{field.value:.2f}" if isinstance(field.value, Decimal) else _f(field)
+
+
 def key_fields(form: Form) -> dict[str, Any]:
     """The few fields a person looks at first, by form (names in Chinese, as on the form)."""
     if isinstance(form, DepartmentTarget):
@@ -28,29 +34,29 @@ def key_fields(form: Form) -> dict[str, Any]:
         if form.layout == "tasks":
             out["任务数"] = len(form.tasks)
             if form.tasks_total:
-                out["合计"] = _f(form.tasks_total.total)
+                out["合计"] = _money(form.tasks_total.total)
         else:
-            out["资金总额"] = _f(form.total)
-            out.update({p.label: _f(p.amount) for p in form.income + form.spending})
+            out["资金总额"] = _money(form.total)
+            out.update({p.label: _money(p.amount) for p in form.income + form.spending})
         return out
     if isinstance(form, SpecialFundSummary):
-        return {"方向数": len(form.rows), "合计": _f(form.total)}
+        return {"方向数": len(form.rows), "合计": _money(form.total)}
     if isinstance(form, SpendingDirection):
         return {
             "支出方向": _f(form.direction),
-            "项目金额": _f(form.project_amount),
-            "支出明细合计": _f(form.details_total),
+            "项目金额": _money(form.project_amount),
+            "支出明细合计": _money(form.details_total),
         }
     if isinstance(form, ProjectTarget):
-        out = {"项目名称": _f(form.name), "预算数": _f(form.budget)}
+        out = {"项目名称": _f(form.name), "预算数": _money(form.budget)}
         if not form.code.empty:
             out["项目编码"] = form.code.text
         return out
     if isinstance(form, SelfEvaluation):
         return {
             "单位": _f(form.unit),
-            "全年预算数": _f(form.annual_budget),
-            "全年执行数": _f(form.executed),
+            "全年预算数": _money(form.annual_budget),
+            "全年执行数": _money(form.executed),
             "总分": _f(form.total_score),
         }
     if isinstance(form, BasicData):

@@ -1,15 +1,18 @@
 """The Book protocol over an .xlsx/.xlsm file, through openpyxl.
 
-Values are read from the cached results (``data_only=True``), which is what Excel last computed and what
-a person sees; formulas are read from a second, lazily loaded copy only when an operation asks for them
-or writes. openpyxl is imported here and nowhere else on the reading path, so that a command that fails
-early does not pay for it.
+Reading uses openpyxl's read-only mode: it streams each sheet's XML once and is several times faster than
+the full mode, whose cost is dominated by styling every merged cell (0.5 s of 0.6 s on the seed 000
+example). Read-only mode does not report merged ranges, so they are taken from the sheet XML's
+``<mergeCell ref="…"/>`` elements directly. Values are the cached results (``data_only=True``): what Excel
+last computed and what a person sees. Formulas are read on request from a second read-only pass; the full
+workbook is loaded only to write.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,8 @@ class OpenpyxlBook:
         self._path = str(path)
         data = sniff(self._path)
         self._bytes = data
-        self._values_wb = _load(self._path, data, data_only=True)
+        self._values_wb = _load(self._path, data, data_only=True, read_only=True)
+        self._formula_ro: Any = None
         self._formula_wb: Any = None
 
     @property
@@ -38,14 +42,13 @@ class OpenpyxlBook:
 
     def read(self, sheet: str, formulas: bool = False) -> SheetData:
         ws = self._values_wb[sheet]
-        values = [list(r) for r in ws.iter_rows(values_only=True)] if ws.max_row and ws.max_column else []
-        merges = [Merge(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-        data = SheetData(sheet, values, merges, hidden=ws.sheet_state != "visible")
+        data = SheetData(sheet, _rows(ws), _merges(ws), hidden=getattr(ws, "sheet_state", "visible") != "visible")
         if formulas:
-            fws = self._formulas()[sheet]
+            if self._formula_ro is None:
+                self._formula_ro = _load(self._path, self._bytes, data_only=False, read_only=True)
             data.formulas = [
                 [v if isinstance(v, str) and v.startswith("=") else None for v in row]
-                for row in fws.iter_rows(values_only=True)
+                for row in _rows(self._formula_ro[sheet])
             ]
         return data
 
@@ -82,7 +85,31 @@ class OpenpyxlBook:
         return self._formula_wb
 
 
-def _load(path: str, data: bytes, data_only: bool) -> Any:
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)"')
+
+
+def _rows(ws: Any) -> list[list[Any]]:
+    """All rows of a read-only sheet, whatever its recorded dimension says (some writers record A1 only)."""
+    ws.reset_dimensions()
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def _merges(ws: Any) -> list[Merge]:
+    from openpyxl.utils.cell import range_boundaries
+
+    path = getattr(ws, "_worksheet_path", None)
+    if path is None:  # a full-mode worksheet
+        return [Merge(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+    with ws.parent._archive.open(path) as src:
+        xml = src.read()
+    merges = []
+    for ref in _MERGE.findall(xml):
+        min_col, min_row, max_col, max_row = range_boundaries(ref.decode())
+        merges.append(Merge(min_row, min_col, max_row, max_col))
+    return merges
+
+
+def _load(path: str, data: bytes, data_only: bool, read_only: bool = False) -> Any:
     import warnings
 
     from openpyxl import load_workbook
@@ -91,7 +118,12 @@ def _load(path: str, data: bytes, data_only: bool) -> Any:
         with warnings.catch_warnings():
             # openpyxl warns about every data validation extension and unknown part; they are not errors.
             warnings.simplefilter("ignore")
-            return load_workbook(io.BytesIO(data), data_only=data_only, keep_vba=path.lower().endswith(".xlsm"))
+            return load_workbook(
+                io.BytesIO(data),
+                data_only=data_only,
+                read_only=read_only,
+                keep_vba=not read_only and path.lower().endswith(".xlsm"),
+            )
     except WorkbookError:
         raise
     except Exception as exc:  # openpyxl raises many types on malformed parts
