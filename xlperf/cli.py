@@ -39,6 +39,101 @@ def _inspect(args: argparse.Namespace) -> int:
     return code
 
 
+def _same_file(a: str, b: str) -> bool:
+    from pathlib import Path
+
+    return Path(a).resolve() == Path(b).resolve()
+
+
+def _check(args: argparse.Namespace) -> int:
+    from xlperf.annotate import annotate
+    from xlperf.book import open_book
+    from xlperf.checks import check_model
+    from xlperf.errors import WorkbookError
+    from xlperf.forms import read_book
+    from xlperf.render import file_json, print_json, print_table
+
+    if args.output and len(args.files) != 1:
+        print("--output 只能用于一个工作簿 (--output takes exactly one FILE)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if args.output and _same_file(args.output, args.files[0]):
+        print("输出文件不能是输入文件本身 (the output must not overwrite the input)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    code = EXIT_OK
+    results = []
+    for path in args.files:
+        try:
+            book = open_book(path)
+            model = read_book(book)
+        except WorkbookError as err:
+            print(str(err), file=sys.stderr)
+            code = EXIT_UNREADABLE
+            continue
+        report = check_model(model)
+        if args.output:
+            annotate(book, report)
+            book.save(args.output)
+        if report.has_errors and code == EXIT_OK:
+            code = EXIT_FINDINGS
+        if args.format == "json":
+            forms = [{"sheet": f.sheet, "form": f.kind} for f in model.forms]
+            results.append(file_json(path, report, forms))
+        else:
+            print_table(path, report)
+    if args.format == "json":
+        print_json(results, single=len(args.files) == 1)
+    if args.output and args.format != "json":
+        print(f"已写出带标注的副本：{args.output}")
+    return code
+
+
+def _fill(args: argparse.Namespace) -> int:
+    from xlperf.book.apply import apply_edits
+    from xlperf.errors import WorkbookError
+    from xlperf.forms import read_file
+    from xlperf.render import file_json, print_json, print_table
+    from xlperf.totals import fill_totals
+
+    if _same_file(args.output, args.file):
+        print("输出文件不能是输入文件本身 (the output must not overwrite the input)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        model = read_file(args.file)
+    except WorkbookError as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_UNREADABLE
+    report = fill_totals(model, overwrite=args.overwrite)
+    apply_edits(args.file, report.edits, args.output, values_only=args.values)
+    if args.format == "json":
+        print_json([file_json(args.file, report)], single=True)
+    else:
+        print_table(args.file, report)
+        how = "数值" if args.values else "公式（已带计算结果）"
+        print(f"已填充 {len(report.edits)} 个合计，写为{how}：{args.output}")
+    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from xlperf.rules import RULES
+
+    if args.format == "json":
+        rows = [{"code": r.code, "severity": r.severity, "title": r.title, "fires_when": r.fires_when} for r in RULES]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    from xlperf.report import SEVERITY_ZH
+
+    table = Table(header_style="bold")
+    for name in ("代码", "严重性", "名称", "何时报告"):
+        table.add_column(name, overflow="fold")
+    for r in RULES:
+        table.add_row(r.code, SEVERITY_ZH[r.severity], r.title, r.fires_when)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlperf",
@@ -50,6 +145,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help="工作簿 .xlsx / .xlsm")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=_inspect)
+
+    p = sub.add_parser("check", help="按规则目录校验工作簿 (check against the rule catalog)")
+    p.add_argument("files", nargs="+", metavar="FILE", help="工作簿 .xlsx / .xlsm")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式（默认 table）")
+    p.add_argument("--output", metavar="ANNOTATED.xlsx", help="写出带标注的副本和“校验结果”工作表（原文件不变）")
+    p.set_defaults(run=_check)
+
+    p = sub.add_parser("fill", help="填充合计（写公式并带计算结果）(fill the totals)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--output", required=True, metavar="OUT.xlsx", help="输出文件（原文件不变）")
+    p.add_argument("--values", action="store_true", help="写数值而不是公式")
+    p.add_argument("--overwrite", action="store_true", help="替换与计算结果不一致的已填合计")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=_fill)
+
+    p = sub.add_parser("rules", help="列出全部校验规则 (list the rule catalog)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=_rules)
     return parser
 
 

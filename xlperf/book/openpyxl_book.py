@@ -67,6 +67,29 @@ class OpenpyxlBook:
         if note:
             cell.comment = Comment(note, "xlperf")
 
+    def add_sheet(self, name: str, rows: list[list[Any]], links: dict[tuple[int, int], str]) -> None:
+        from openpyxl.styles import Font
+
+        wb = self._formulas()
+        if name in wb.sheetnames:
+            del wb[name]
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                cell = ws.cell(r, c, value)
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # report text is data, never a formula ("=HYPERLINK(…)" stays text)
+                    cell.quotePrefix = True
+        for (r, c), target in links.items():
+            cell = ws.cell(r, c)
+            cell.hyperlink = "#" + target
+            cell.font = Font(color="0563C1", underline="single")
+        ws.freeze_panes = "A2"
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for letter, width in zip("ABCDEFGH", (6, 8, 26, 30, 8, 70, 14, 14), strict=False):
+            ws.column_dimensions[letter].width = width
+
     def save(self, out: str | os.PathLike[str]) -> None:
         """Write the workbook to ``out`` atomically: a temporary file in the same folder, then a rename."""
         target = Path(out)

@@ -65,3 +65,8 @@ class Book(Protocol):
     def mark(self, sheet: str, row: int, col: int, fill: str, note: str | None = None) -> None:
         """Fill a cell with an RGB colour ("FFC7CE") and attach a note."""
         ...
+
+    def add_sheet(self, name: str, rows: list[list[Any]], links: dict[tuple[int, int], str]) -> None:
+        """Add (or replace) a sheet holding ``rows`` from A1; ``links`` maps (row, col) to an in-book
+        target such as "'附表2'!C5" (a hyperlink a person can click)."""
+        ...

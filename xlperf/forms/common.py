@@ -50,7 +50,10 @@ def labelled_amount(grid: Grid, labels: tuple[str, ...], stop: frozenset[str], *
     inside = inline_amount(grid, at)
     if inside is not None:
         return inside
-    return grid.hit_amount(grid.right_of(at, stop), at)
+    value = grid.right_of(at, stop)
+    if value is None and split_labelled(at.value)[2]:
+        return Field(None, at.value, grid.name, a1(at.row, at.col))  # "资金总额：" left empty: the amount goes inside
+    return grid.hit_amount(value, at)
 
 
 def inline_amount(grid: Grid, hit: Hit) -> Field[Decimal] | None:
