@@ -69,6 +69,7 @@ class OpenpyxlBook:
 
     def add_sheet(self, name: str, rows: list[list[Any]], links: dict[tuple[int, int], str]) -> None:
         from openpyxl.styles import Font
+        from openpyxl.worksheet.hyperlink import Hyperlink
 
         wb = self._formulas()
         if name in wb.sheetnames:
@@ -82,7 +83,7 @@ class OpenpyxlBook:
                     cell.quotePrefix = True
         for (r, c), target in links.items():
             cell = ws.cell(r, c)
-            cell.hyperlink = "#" + target
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=target)  # in-book: no relationship
             cell.font = Font(color="0563C1", underline="single")
         ws.freeze_panes = "A2"
         for cell in ws[1]:
