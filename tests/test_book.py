@@ -73,3 +73,15 @@ def test_the_model_imports_no_spreadsheet_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_error_values_are_read_as_errors_not_blanks(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["名称", "金额"])
+    ws.append(["提退人员经费", "#REF!"])  # openpyxl stores an error literal as an error cell (t="e")
+    ws["D7"] = "#DIV/0!"
+    wb.save(tmp_path / "errors.xlsx")
+    values = open_book(tmp_path / "errors.xlsx").read("Sheet").values
+    assert values[1][:2] == ["提退人员经费", "#REF!"]
+    assert values[6][3] == "#DIV/0!"

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
+from xlperf.a1 import split
 from xlperf.book.protocol import Book
 from xlperf.report import SEVERITIES, SEVERITY_ZH, Finding, Report
 
@@ -54,7 +53,7 @@ def marks(report: Report) -> dict[tuple[str, str], tuple[str, str]]:
 def annotate(book: Book, report: Report) -> None:
     """Mark every finding's cell and write the 校验结果 sheet."""
     for (sheet, cell), (fill, note) in marks(report).items():
-        col, row = coordinate_from_string(cell)
-        book.mark(sheet, row, column_index_from_string(col), fill, note)
+        row, col = split(cell)
+        book.mark(sheet, row, col, fill, note)
     rows, links = result_rows(report)
     book.add_sheet(RESULT_SHEET, rows, links)

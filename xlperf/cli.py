@@ -46,7 +46,6 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from xlperf.annotate import annotate
     from xlperf.book import open_book
     from xlperf.checks import check_model
     from xlperf.errors import WorkbookError
@@ -71,6 +70,8 @@ def _check(args: argparse.Namespace) -> int:
             continue
         report = check_model(model)
         if args.output:
+            from xlperf.annotate import annotate
+
             annotate(book, report)
             book.save(args.output)
         if report.has_errors and code == EXIT_OK:

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from openpyxl.utils.cell import coordinate_from_string
-
+from xlperf.a1 import split
 from xlperf.amounts import cents
 from xlperf.checks.amount import fmt, same
 from xlperf.model import (
@@ -47,9 +46,9 @@ def sum_formula(parts: Sequence[Field[Decimal]], sheet: str) -> str:
     """SUM over a contiguous column as a range (SUM(C6:C17)), else over the cells (C6+C8)."""
     if len(parts) == 1:
         return ref(parts[0], sheet)
-    coords = [coordinate_from_string(p.cell) for p in parts]
-    cols = {c for c, _ in coords}
-    rows = [r for _, r in coords]
+    coords = [split(p.cell) for p in parts]
+    cols = {c for _, c in coords}
+    rows = [r for r, _ in coords]
     if all(p.sheet == sheet for p in parts) and len(cols) == 1 and rows == list(range(rows[0], rows[0] + len(rows))):
         return f"SUM({parts[0].cell}:{parts[-1].cell})"
     return "+".join(ref(p, sheet) for p in parts)

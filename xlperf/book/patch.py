@@ -606,3 +606,12 @@ def patch_cells(package: bytes, edits: Mapping[str, Mapping[str, CellPatch]]) ->
                 data = replaced.get(info.filename)
                 zout.writestr(_zipinfo_copy(info), data if data is not None else zin.read(info))
         return out.getvalue()
+
+
+def sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name (as on the tab) → zip entry name of its part, for readers that look into the package."""
+    pkg = _Package(zin)
+    wb_part = pkg.workbook_part()
+    wb_root = _parse(pkg.read(wb_part))
+    rels = pkg.find(_rels_part(wb_part))
+    return _sheet_parts(pkg, wb_part, wb_root, _parse(pkg.read(rels)) if rels else None)

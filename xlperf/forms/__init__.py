@@ -40,13 +40,7 @@ TITLES = {spec.kind: spec.title for spec in FORMS}
 
 
 def sheet_keys(grid: Grid) -> set[str]:
-    keys = set()
-    for row in range(1, grid.n_rows + 1):
-        for col in range(1, grid.n_cols + 1):
-            k = grid.key(row, col)
-            if k:
-                keys.add(k)
-    return keys
+    return set(grid.index)
 
 
 def detect(grid: Grid) -> FormSpec | None:
@@ -64,9 +58,7 @@ def read_book(book: Book) -> WorkbookModel:
         spec = detect(grid)
         if spec is not None:
             forms.append(spec.read(grid))
-        elif grid.n_rows and any(
-            not grid.blank(r, c) for r in range(1, grid.n_rows + 1) for c in range(1, grid.n_cols + 1)
-        ):
+        elif any(v is not None and v != "" for row in grid.data.values for v in row):
             unrecognized.append(name)
     return WorkbookModel(book.path, forms, unrecognized, names)
 

@@ -13,16 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
-
+from xlperf.a1 import a1
 from xlperf.amounts import is_blank, split_labelled, to_decimal
 from xlperf.book.protocol import SheetData
 from xlperf.labels import label_key
 from xlperf.model import Field
-
-
-def a1(row: int, col: int) -> str:
-    return f"{get_column_letter(col)}{row}"
 
 
 @dataclass(frozen=True)
@@ -50,7 +45,16 @@ class Grid:
             for r in range(m.min_row, min(m.max_row, self.n_rows) + 1):
                 for c in range(m.min_col, min(m.max_col, self.n_cols) + 1):
                     self._origin[(r, c)] = (m.min_row, m.min_col)
+        # The label key of every text cell, and where each key is: computed once, looked up often.
         self._keys: dict[tuple[int, int], str] = {}
+        self.index: dict[str, list[tuple[int, int]]] = {}
+        for r, values in enumerate(data.values, start=1):
+            for c, v in enumerate(values, start=1):
+                if isinstance(v, str):
+                    k = label_key(v)
+                    if k:
+                        self._keys[(r, c)] = k
+                        self.index.setdefault(k, []).append((r, c))
 
     # --- cells -------------------------------------------------------------------------------------
     def origin(self, row: int, col: int) -> tuple[int, int]:
@@ -70,13 +74,7 @@ class Grid:
 
     def key(self, row: int, col: int) -> str:
         """The label key of a cell (see :func:`xlperf.labels.label_key`); "" for blanks and numbers."""
-        o = self.origin(row, col)
-        k = self._keys.get(o)
-        if k is None:
-            v = self.raw(*o)
-            k = label_key(v) if isinstance(v, str) else ""
-            self._keys[o] = k
-        return k
+        return self._keys.get(self._origin.get((row, col), (row, col)), "")
 
     def blank(self, row: int, col: int) -> bool:
         return is_blank(self.raw(row, col))
@@ -98,21 +96,13 @@ class Grid:
     def find(
         self, labels: Iterable[str], *, start_row: int = 1, end_row: int | None = None, prefix: bool = False
     ) -> list[Hit]:
-        """Cells whose label key is one of ``labels`` (keys as :func:`label_key` gives), top to bottom."""
-        wanted = set(labels)
-        hits: list[Hit] = []
-        seen: set[tuple[int, int]] = set()
-        for r in range(start_row, (end_row or self.n_rows) + 1):
-            for c in range(1, self.n_cols + 1):
-                k = self.key(r, c)
-                if not k:
-                    continue
-                if k in wanted or (prefix and any(k.startswith(w) for w in wanted)):
-                    o = self.origin(r, c)
-                    if o not in seen:
-                        seen.add(o)
-                        hits.append(Hit(o[0], o[1], self.raw(*o)))
-        return hits
+        """Cells whose label key is one of ``labels`` (keys as :func:`label_key` gives), top to bottom; with
+        ``prefix``, keys that start with one of them. A merged label counts in every row it spans."""
+        wanted = tuple(labels)
+        keys = [k for k in self.index if k.startswith(wanted)] if prefix else [k for k in wanted if k in self.index]
+        last = end_row or self.n_rows
+        found = sorted({o for k in keys for o in self.index[k]})
+        return [Hit(r, c, self.raw(r, c)) for r, c in found if r <= last and self.merge_end(r, c)[0] >= start_row]
 
     def find_one(self, labels: Iterable[str], **kw: Any) -> Hit | None:
         hits = self.find(labels, **kw)

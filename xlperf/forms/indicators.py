@@ -5,6 +5,7 @@ optional columns (度量单位, 分值, 评(扣)分标准, 实际完成值 …) 
 
 from __future__ import annotations
 
+from xlperf.a1 import column_letter
 from xlperf.forms.grid import Grid, Hit
 from xlperf.labels import label_weight, level1_key
 from xlperf.model import Field, Indicator, IndicatorBlock
@@ -105,6 +106,4 @@ def _stops(grid: Grid, first: Hit) -> bool:
 
 
 def grid_col(col: int) -> str:
-    from openpyxl.utils.cell import get_column_letter
-
-    return get_column_letter(col)
+    return column_letter(col)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from xlperf.a1 import column_index
 from xlperf.amounts import to_decimal, to_percent
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
@@ -91,15 +92,13 @@ def read(grid: Grid) -> SelfEvaluation:
 
 def _totals(grid: Grid, columns: dict[str, str]) -> tuple[Field[Decimal], Field[Decimal]]:
     """总分 row: the 分值 total and the 得分 total, under their columns (else the numbers in order)."""
-    from openpyxl.utils.cell import column_index_from_string
-
     at = grid.find_one(("总分",))
     empty: Field = Field(None, None, grid.name, "")
     if at is None:
         return empty, empty
     if "weight" in columns and "score" in columns:
-        w = grid.amount_field(at.row, column_index_from_string(columns["weight"]))
-        s = grid.amount_field(at.row, column_index_from_string(columns["score"]))
+        w = grid.amount_field(at.row, column_index(columns["weight"]))
+        s = grid.amount_field(at.row, column_index(columns["score"]))
         if not (w.empty and s.empty):
             return w, s
     numbers = [h for h in grid.row_hits(at.row) if to_decimal(h.value) is not None]
