@@ -37,12 +37,7 @@ def read(grid: Grid) -> BasicData:
     if head is not None:
         year_hits = [h for h in grid.row_hits(head.row) if h.col != head.col]
         header = [str(h.value).strip() for h in year_hits]
-        for row in range(head.row + 1, grid.n_rows + 1):
-            first = grid.first_hit(row)
-            if first is None:
-                continue
-            if grid.key(row, first.col).startswith(END):
-                break
+        for row, _first in grid.body_rows(head.row, END):
             label = grid.text_field(row, head.col)
             raw = label.raw if isinstance(label.raw, str) else ""
             indent = (len(raw) - len(raw.lstrip())) // 3

@@ -36,6 +36,7 @@ STOP = frozenset(
     + common.SPENDING_PARTS
     + ("按收入性质分", "按支出性质分", "年度预算申请", "填报单位")
 )
+TASKS_END = ("年度总体目标", "年度绩效指标", "一级指标", "绩效指标")
 PLAN_END = ("部门职责概述", "年度总体目标", "年度绩效指标", "绩效指标", "一级指标", "单位负责人", "填表人")
 SIGNATURE = ("单位负责人签字", "填表人", "联系电话")
 
@@ -84,12 +85,7 @@ def _tasks(grid: Grid) -> tuple[list[TaskRow], TaskRow | None]:
             cols.setdefault(name, col)
     rows: list[TaskRow] = []
     total: TaskRow | None = None
-    for row in range((sub or head.row) + 1, grid.n_rows + 1):
-        first = grid.first_hit(row)
-        if first is None:
-            continue
-        if grid.key(row, first.col).startswith(("年度总体目标", "年度绩效指标", "一级指标", "绩效指标")):
-            break
+    for row, first in grid.body_rows(sub or head.row, TASKS_END):
         key = grid.key(row, cols.get("name", first.col))
         name_cell = grid.text_field(row, cols.get("name"))
         if name_cell.empty and all(grid.blank(row, c) for c in cols.values()):
@@ -118,12 +114,7 @@ def _work_plan(grid: Grid) -> list[WorkPlanRow]:
         return []
     cols = grid.header_columns(head.row, PLAN_COLUMNS)
     rows: list[WorkPlanRow] = []
-    for row in range(head.row + 1, grid.n_rows + 1):
-        first = grid.first_hit(row)
-        if first is None:
-            continue
-        if grid.key(row, first.col).startswith(PLAN_END):
-            break
+    for row, _first in grid.body_rows(head.row, PLAN_END):
         item = grid.text_field(row, cols.get("item"))
         if item.empty and grid.blank(row, cols.get("goal", 0)):
             continue

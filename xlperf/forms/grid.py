@@ -92,6 +92,18 @@ class Grid:
     def first_hit(self, row: int) -> Hit | None:
         return next(self.row_hits(row), None)
 
+    def body_rows(self, header_row: int, end: tuple[str, ...]) -> Iterator[tuple[int, Hit]]:
+        """The rows of a table under its header row, with each row's first filled cell, down to the first
+        row that starts with one of the ``end`` labels (a signature line, the next section). Blank spacer
+        rows are skipped."""
+        for row in range(header_row + 1, self.n_rows + 1):
+            first = self.first_hit(row)
+            if first is None:
+                continue
+            if self.key(row, first.col).startswith(end):
+                return
+            yield row, first
+
     # --- labels ------------------------------------------------------------------------------------
     def find(
         self, labels: Iterable[str], *, start_row: int = 1, end_row: int | None = None, prefix: bool = False

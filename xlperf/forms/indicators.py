@@ -6,7 +6,7 @@ optional columns (度量单位, 分值, 评(扣)分标准, 实际完成值 …) 
 from __future__ import annotations
 
 from xlperf.a1 import column_letter
-from xlperf.forms.grid import Grid, Hit
+from xlperf.forms.grid import Grid
 from xlperf.labels import label_weight, level1_key
 from xlperf.model import Field, Indicator, IndicatorBlock
 from xlperf.values import parse_value
@@ -66,12 +66,7 @@ def read_block(grid: Grid, start_row: int = 1) -> IndicatorBlock | None:
     weights: dict[str, object] = {}
     l1: Field[str] = Field(None, None, grid.name, "")
     l2: Field[str] = Field(None, None, grid.name, "")
-    for row in range(header + 1, grid.n_rows + 1):
-        first = grid.first_hit(row)
-        if first is None:
-            continue  # a blank spacer row
-        if _stops(grid, first):
-            break
+    for row, _ in grid.body_rows(header, STOP_PREFIXES):
         if grid.key(row, cols["name"]) in COLUMNS["name"]:
             continue  # a repeated header (a table printed over two pages)
         if not any(grid.origin(row, c)[0] == row and not grid.blank(row, c) for c in cols.values()):
@@ -98,11 +93,6 @@ def read_block(grid: Grid, start_row: int = 1) -> IndicatorBlock | None:
             ind.parsed_actual = parse_value(ind.actual.value)
         indicators.append(ind)
     return IndicatorBlock(grid.name, header, {k: grid_col(v) for k, v in cols.items()}, indicators, weights)  # type: ignore[arg-type]
-
-
-def _stops(grid: Grid, first: Hit) -> bool:
-    key = grid.key(first.row, first.col)
-    return bool(key) and key.startswith(STOP_PREFIXES)
 
 
 def grid_col(col: int) -> str:

@@ -44,12 +44,7 @@ def read_summary(grid: Grid) -> SpecialFundSummary:
     cols = grid.header_columns(head.row, SUMMARY_COLUMNS) if head else {}
     rows: list[SummaryRow] = []
     total = None
-    for row in range((head.row if head else 0) + 1, grid.n_rows + 1):
-        first = grid.first_hit(row)
-        if first is None:
-            continue
-        if grid.key(row, first.col).startswith(END):
-            break
+    for row, first in grid.body_rows((head.row if head else 0), END):
         name = grid.text_field(row, cols.get("name"))
         amount = grid.amount_field(row, cols.get("amount"))
         if grid.key(row, cols.get("name", first.col)) == "合计" or grid.key(row, first.col) == "合计":
@@ -115,12 +110,7 @@ def _details(grid: Grid) -> tuple[list[DetailRow], object]:
     cols = grid.header_columns(head.row, DETAIL_COLUMNS)
     rows: list[DetailRow] = []
     total = empty
-    for row in range(head.row + 1, grid.n_rows + 1):
-        first = grid.first_hit(row)
-        if first is None:
-            continue
-        if grid.key(row, first.col).startswith(END):
-            break
+    for row, _first in grid.body_rows(head.row, END):
         keys = {grid.key(row, c) for c in cols.values()}
         amount = grid.amount_field(row, cols.get("amount"))
         if "合计" in keys:
