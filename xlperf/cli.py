@@ -45,6 +45,12 @@ def _same_file(a: str, b: str) -> bool:
     return Path(a).resolve() == Path(b).resolve()
 
 
+def _settings(args: argparse.Namespace):
+    from xlperf.scoring import load_settings
+
+    return load_settings(getattr(args, "rules", None))
+
+
 def _check(args: argparse.Namespace) -> int:
     from xlperf.book import open_book
     from xlperf.checks import check_model
@@ -68,7 +74,7 @@ def _check(args: argparse.Namespace) -> int:
             print(str(err), file=sys.stderr)
             code = EXIT_UNREADABLE
             continue
-        report = check_model(model)
+        report = check_model(model, _settings(args))
         if args.output:
             from xlperf.annotate import annotate
 
@@ -114,6 +120,47 @@ def _fill(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
 
 
+def _score(args: argparse.Namespace) -> int:
+    from xlperf.book.apply import apply_edits
+    from xlperf.errors import WorkbookError
+    from xlperf.evaluate import score_workbook
+    from xlperf.forms import read_file
+    from xlperf.render import file_json, print_json, print_table
+
+    if _same_file(args.output, args.file):
+        print("输出文件不能是输入文件本身 (the output must not overwrite the input)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        settings = _settings(args)
+        source = args.file
+        warnings: list[str] = []
+        if args.actuals:
+            from xlperf.selfeval import self_evaluation_from_targets
+
+            warnings = self_evaluation_from_targets(read_file(args.file), args.actuals, args.output)
+            source = args.output
+        model = read_file(source)
+    except WorkbookError as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_UNREADABLE
+    except (OSError, ValueError) as err:
+        print(f"无法读取评分规则或实际完成值：{err}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if not model.of_kind("self_eval"):
+        print(f"{args.file} 中没有绩效自评表；项目绩效目标表请用 --actuals 提供实际完成值", file=sys.stderr)
+        return EXIT_UNREADABLE
+    report = score_workbook(model, settings, overwrite=args.overwrite)
+    apply_edits(source, report.edits, args.output)
+    if args.format == "json":
+        print_json([file_json(args.file, report)], single=True)
+    else:
+        for w in warnings:
+            print(f"注意：{w}")
+        print_table(args.file, report)
+        print(f"已写入 {len(report.edits)} 个得分/执行率/总分：{args.output}")
+    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
 def _rules(args: argparse.Namespace) -> int:
     from xlperf.rules import RULES
 
@@ -151,7 +198,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help="工作簿 .xlsx / .xlsm")
     p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式（默认 table）")
     p.add_argument("--output", metavar="ANNOTATED.xlsx", help="写出带标注的副本和“校验结果”工作表（原文件不变）")
+    p.add_argument("--rules", metavar="RULES.toml", help="评分规则设置（覆盖默认值，见 examples/rules.toml）")
     p.set_defaults(run=_check)
+
+    p = sub.add_parser("score", help="评分：填写得分、执行率、总分 (score self-evaluation tables)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--output", required=True, metavar="OUT.xlsx", help="输出文件（原文件不变）")
+    p.add_argument("--overwrite", action="store_true", help="替换与评分规则不一致的已填得分")
+    p.add_argument("--rules", metavar="RULES.toml", help="评分规则设置（覆盖默认值，见 examples/rules.toml）")
+    p.add_argument("--actuals", metavar="ACTUALS.csv|xlsx", help="项目绩效目标表的实际完成值：生成并评分绩效自评表")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=_score)
 
     p = sub.add_parser("fill", help="填充合计（写公式并带计算结果）(fill the totals)")
     p.add_argument("file", metavar="FILE")

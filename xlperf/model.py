@@ -70,6 +70,7 @@ class Indicator:
     parsed_actual: IndicatorValue | None = None
     score: Field[Decimal] = field(default_factory=missing)
     reason: Field[str] = field(default_factory=missing)
+    grade: Field[str] = field(default_factory=missing)  # 完成等级 of a self-evaluation (达成年度指标 …)
 
     @property
     def level1_key(self) -> str:

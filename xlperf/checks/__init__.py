@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from xlperf import crosscheck
-from xlperf.checks import amount, form, indicator, plan
+from xlperf.checks import amount, form, indicator, plan, score
 from xlperf.model import WorkbookModel
 from xlperf.report import Report
+from xlperf.scoring import DEFAULT, ScoringSettings
 
 FAMILIES = (form.check, amount.check, indicator.check, plan.check)
 
 
-def check_model(model: WorkbookModel) -> Report:
-    """Every rule of the catalog on one workbook: findings sorted by sheet order, then row, then column."""
+def check_model(model: WorkbookModel, settings: ScoringSettings = DEFAULT) -> Report:
+    """Every rule of the catalog on one workbook: findings sorted by sheet order, then row, then column.
+    ``settings`` are the scoring defaults the score.* rules use (see :mod:`xlperf.scoring`)."""
     report = Report()
     for run in FAMILIES:
         report.findings += run(model)
+    report.findings += score.check(model, settings)
     report.extend(crosscheck.check(model))
     order = {name: i for i, name in enumerate(model.sheet_names)}
     report.findings.sort(key=lambda f: (order.get(f.sheet, len(order)), _row_col(f.cell)))

@@ -28,6 +28,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "basis": ("指标值确定依据", "指标值设定依据", "指标值确定依据及数据来源"),
     "standard": ("绩效标准",),
     "rule": ("评(扣)分标准", "评分标准", "扣分标准", "评(扣)分标准及方法"),
+    "grade": ("完成等级", "完成情况等级"),
 }
 AMOUNT_COLUMNS = ("weight", "score")
 
