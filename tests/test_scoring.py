@@ -223,3 +223,44 @@ def test_settings_from_toml(tmp_path):
     toml.write_text('rate_weight = 20\n[grades]\n"优" = 95\n"良" = 85\n"中" = 70\n', encoding="utf-8")
     settings = load_settings(str(toml))
     assert settings.rate_weight == 20 and table_grade(D(92), settings) == "良"
+
+
+ACTUALS = """项目名称,三级指标,实际完成值,完成等级,偏差原因分析及改进措施
+临时救助专项经费,全年预算数,20.00,,
+临时救助专项经费,全年执行数,19.56,,
+临时救助专项经费,救助人数,2380,,临时困难群众较上年减少
+临时救助专项经费,救助对象认定准确率,100,,
+临时救助专项经费,资金使用率,97.8,,
+临时救助专项经费,补助对象合规性,100,,
+临时救助专项经费,政策知晓率,92,,
+临时救助专项经费,按时依规拨付救助补助资金,100,,
+临时救助专项经费,困难群众生活水平,有所提高,达成年度指标,
+临时救助专项经费,救助制度方案不断完善,不断完善,,
+临时救助专项经费,救助对象满意度,93%,,
+"""
+
+
+def test_score_with_actuals_produces_a_scored_self_evaluation(tmp_path):
+    actuals = tmp_path / "实际完成值.csv"
+    actuals.write_text(ACTUALS, encoding="utf-8-sig")
+    out = tmp_path / "自评.xlsx"
+    run = xlperf("score", str(example("003")), "--actuals", str(actuals), "--output", str(out))
+    assert run.returncode == 0, run.stderr
+    assert "“高龄老人保健长寿补助经费”在实际完成值文件中没有数据" in run.stdout
+    model = read_file(str(out))
+    assert [f.kind for f in model.forms] == ["self_eval"]
+    ev = model.forms[0]
+    scores = {i.name.text: i.score.value for i in ev.indicators.filled}
+    assert scores == {
+        "救助人数": D("9.52"),  # 2380 / 2500 × 10 (完成率 × 指标分)
+        "救助对象认定准确率": 10,  # 100 ≥ 100
+        "资金使用率": D("9.78"),  # 97.8 / 100 × 10
+        "补助对象合规性": 10,
+        "政策知晓率": 5,  # 92 ≥ 90
+        "按时依规拨付救助补助资金": 5,
+        "困难群众生活水平": 15,  # 达成年度指标 → 效益达标得15分
+        "救助制度方案不断完善": 15,  # 不断完善 restates its target → 达标
+        "救助对象满意度": 6,  # 93% in 80%(含)–95% → 6
+    }
+    assert ev.rate.value == D("0.978") and ev.rate_score.value == D("9.78")  # 19.56 / 20 × 10
+    assert ev.total_score.value == D("95.08") and ev.grade.text == "优"

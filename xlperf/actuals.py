@@ -214,7 +214,9 @@ def _csv_rows(path: str, data: bytes) -> list[list[str]]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     try:
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return [
+            [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        ]
     except csv.Error as exc:
         raise WorkbookError(path, "CSV 格式有误", f"malformed CSV: {exc}") from exc
 

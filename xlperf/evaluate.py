@@ -15,7 +15,7 @@ from xlperf.a1 import split
 from xlperf.checks.score import self_evaluation
 from xlperf.model import Field, SelfEvaluation, WorkbookModel
 from xlperf.report import Edit, Report
-from xlperf.scoring import DEFAULT, ScoringSettings, TableScore, r2, score_table
+from xlperf.scoring import DEFAULT, ScoringSettings, TableScore, r2, score_table, table_grade
 
 # Findings that an overwrite resolves, by the cell it rewrites.
 RESOLVED_BY_OVERWRITE = {"score.mismatch", "score.rate_basis", "score.total_mismatch"}
@@ -32,7 +32,7 @@ def _col_range(cells: list[str]) -> str:
     return f"{col}{rows[0]}:{col}{rows[-1]}"
 
 
-def table_edits(ev: SelfEvaluation, ts: TableScore, overwrite: bool) -> list[Edit]:
+def table_edits(ev: SelfEvaluation, ts: TableScore, overwrite: bool, settings: ScoringSettings = DEFAULT) -> list[Edit]:
     edits: list[Edit] = []
 
     def write(field: Field[Decimal], value: Decimal, formula: str | None, why: str, places: str = "0.01") -> bool:
@@ -56,6 +56,10 @@ def table_edits(ev: SelfEvaluation, ts: TableScore, overwrite: bool) -> list[Edi
             if recorded is None or (overwrite and not inside):
                 edits.append(Edit(ind.score.sheet, ind.score.cell, outcome.score, None, f"得分：{outcome.basis}"))
                 final[ind.row] = outcome.score
+            done = ind.completion
+            if outcome.completion is not None and done.cell and (done.empty or overwrite):
+                share = outcome.completion.quantize(Decimal("0.0001"))
+                edits.append(Edit(done.sheet, done.cell, share, None, "完成率"))
     if ts.rate is not None and ev.executed.cell and ev.annual_budget.cell:
         write(ev.rate, ts.rate.quantize(Decimal("0.0001")), f"{ev.executed.cell}/{ev.annual_budget.cell}",
               "执行率 = 全年执行数 / 全年预算数", "0.0001")  # fmt: skip
@@ -74,6 +78,9 @@ def table_edits(ev: SelfEvaluation, ts: TableScore, overwrite: bool) -> list[Edi
         if ev.rate_score.cell and score_cells:
             formula = f"{ev.rate_score.cell}+SUM({_col_range(score_cells)})"
         write(ev.total_score, total, formula, "总分 = 执行率得分 + 各指标得分")
+        grade = table_grade(total, settings)
+        if ev.grade.cell and (ev.grade.empty or (overwrite and ev.grade.text != grade)):
+            edits.append(Edit(ev.grade.sheet, ev.grade.cell, grade, None, f"评价等级：总分 {total}"))
     return edits
 
 
@@ -82,7 +89,7 @@ def score_workbook(model: WorkbookModel, settings: ScoringSettings = DEFAULT, ov
     report = Report()
     for ev in model.of_kind("self_eval"):
         ts = score_table(ev, settings)
-        edits = table_edits(ev, ts, overwrite)
+        edits = table_edits(ev, ts, overwrite, settings)
         rewritten = {(e.sheet, e.cell) for e in edits}
         for f in self_evaluation(ev, settings, ts):
             if f.code in RESOLVED_BY_OVERWRITE and (f.sheet, f.cell) in rewritten:

@@ -71,6 +71,7 @@ class Indicator:
     score: Field[Decimal] = field(default_factory=missing)
     reason: Field[str] = field(default_factory=missing)
     grade: Field[str] = field(default_factory=missing)  # 完成等级 of a self-evaluation (达成年度指标 …)
+    completion: Field[Decimal] = field(default_factory=missing)  # 完成率, where the table has the column
 
     @property
     def level1_key(self) -> str:
@@ -269,6 +270,7 @@ class SelfEvaluation:
     indicators: IndicatorBlock | None
     total_weight: Field[Decimal]
     total_score: Field[Decimal]
+    grade: Field[str] = field(default_factory=missing)  # 评价等级 (优 / 良 / 中 / 差), where the form has one
 
     kind = "self_eval"
 

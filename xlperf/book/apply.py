@@ -10,10 +10,8 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable
-from decimal import Decimal
 from pathlib import Path
 
-from xlperf.amounts import cents
 from xlperf.book.patch import CellPatch, patch_cells
 from xlperf.book.sniff import sniff
 from xlperf.report import Edit
@@ -22,9 +20,7 @@ from xlperf.report import Edit
 def cell_patches(edits: Iterable[Edit], values_only: bool = False) -> dict[str, dict[str, CellPatch]]:
     out: dict[str, dict[str, CellPatch]] = {}
     for e in edits:
-        value = e.value
-        if isinstance(value, Decimal):
-            value = cents(value)
+        value = e.value  # as the operation computed it (money to the cent, rates to 0.01%)
         if e.inline_label:
             patch = CellPatch(f"{e.inline_label}：{value}")
         elif e.formula and not values_only:

@@ -6,6 +6,7 @@ optional columns (度量单位, 分值, 评(扣)分标准, 实际完成值 …) 
 from __future__ import annotations
 
 from xlperf.a1 import column_letter
+from xlperf.amounts import to_percent
 from xlperf.forms.grid import Grid
 from xlperf.labels import label_weight, level1_key
 from xlperf.model import Field, Indicator, IndicatorBlock
@@ -29,8 +30,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "standard": ("绩效标准",),
     "rule": ("评(扣)分标准", "评分标准", "扣分标准", "评(扣)分标准及方法"),
     "grade": ("完成等级", "完成情况等级"),
+    "completion": ("完成率", "指标完成率"),
 }
 AMOUNT_COLUMNS = ("weight", "score")
+PERCENT_COLUMNS = ("completion",)
 
 # A row whose first filled cell starts with one of these ends the indicator block.
 STOP_PREFIXES = (
@@ -83,17 +86,22 @@ def read_block(grid: Grid, start_row: int = 1) -> IndicatorBlock | None:
         cell_l2 = grid.text_field(row, l2_col)
         if not cell_l2.empty:
             l2 = cell_l2
-        values = {
-            name: (grid.amount_field(row, col) if name in AMOUNT_COLUMNS else grid.text_field(row, col))
-            for name, col in cols.items()
-            if name not in ("level1", "level2")
-        }
+        values = {name: _field(grid, name, row, col) for name, col in cols.items() if name not in ("level1", "level2")}
         target = values.pop("target", Field(None, None, grid.name, ""))
         ind = Indicator(row=row, level1=l1, level2=l2, target=target, parsed_target=parse_value(target.value), **values)  # type: ignore[arg-type]
         if "actual" in cols:
             ind.parsed_actual = parse_value(ind.actual.value)
         indicators.append(ind)
     return IndicatorBlock(grid.name, header, {k: grid_col(v) for k, v in cols.items()}, indicators, weights)  # type: ignore[arg-type]
+
+
+def _field(grid: Grid, name: str, row: int, col: int) -> Field:
+    if name in AMOUNT_COLUMNS:
+        return grid.amount_field(row, col)
+    cell = grid.text_field(row, col)
+    if name in PERCENT_COLUMNS:
+        return Field(to_percent(cell.raw), cell.raw, cell.sheet, cell.cell)
+    return cell
 
 
 def grid_col(col: int) -> str:

@@ -33,6 +33,7 @@ FUND_COLUMNS: dict[str, tuple[str, ...]] = {
     "rate": ("执行率", "预算执行率"),
     "rate_score": ("得分",),
 }
+GRADE = ("评价等级", "自评等级", "绩效评价等级", "自评结果等级")
 STOP = frozenset(
     UNIT
     + ("按收入性质分", "按支出性质分", "年度总体目标", "预期目标", "实际完成情况")
@@ -67,6 +68,8 @@ def read(grid: Grid) -> SelfEvaluation:
         else {}
     )
     goal_row = grid.next_filled_row(goal_head.row) if goal_head else None
+    if goal_row is not None and grid.find_one(("一级指标",), start_row=goal_row, end_row=goal_row):
+        goal_row = None  # the goal texts were left empty: the next filled row is the indicator header
     parts_end = goal_head.row - 1 if goal_head else grid.n_rows
     indicators = read_block(grid)
     total_weight, total_score = _totals(grid, indicators.columns if indicators else {})
@@ -87,6 +90,7 @@ def read(grid: Grid) -> SelfEvaluation:
         indicators=indicators,
         total_weight=total_weight,
         total_score=total_score,
+        grade=common.labelled_text(grid, GRADE, STOP),
     )
 
 
