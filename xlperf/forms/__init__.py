@@ -38,6 +38,9 @@ FORMS: tuple[FormSpec, ...] = (
 )
 TITLES = {spec.kind: spec.title for spec in FORMS}
 
+# Sheets xlperf itself adds to a workbook (the findings list, the record of its marks): never read as forms.
+OWN_SHEETS = frozenset({"校验结果", "_xlperf_marks"})
+
 
 def sheet_keys(grid: Grid) -> set[str]:
     return set(grid.index)
@@ -52,7 +55,7 @@ def read_book(book: Book) -> WorkbookModel:
     """Read every sheet of a workbook into the model."""
     forms: list[Any] = []
     unrecognized: list[str] = []
-    names = book.sheet_names()
+    names = [n for n in book.sheet_names() if n not in OWN_SHEETS]
     for name in names:
         grid = Grid(book.read(name))
         spec = detect(grid)
