@@ -264,3 +264,41 @@ def test_score_with_actuals_produces_a_scored_self_evaluation(tmp_path):
     }
     assert ev.rate.value == D("0.978") and ev.rate_score.value == D("9.78")  # 19.56 / 20 × 10
     assert ev.total_score.value == D("95.08") and ev.grade.text == "优"
+
+
+def scored_self_evaluation(tmp_path):
+    """The seed 003 临时救助专项经费 self-evaluation, scored from its actuals, every shortfall explained."""
+    actuals = tmp_path / "实际完成值.csv"
+    text = ACTUALS.replace("资金使用率,97.8,,", "资金使用率,97.8,,两笔资金年底未拨付").replace(
+        "救助对象满意度,93%,,", "救助对象满意度,93%,,部分救助对象对办理时限不满意"
+    )
+    actuals.write_text(text, encoding="utf-8-sig")
+    out = tmp_path / "自评.xlsx"
+    assert xlperf("score", str(example("003")), "--actuals", str(actuals), "--output", str(out)).returncode == 0
+    return out
+
+
+def test_score_rules_are_quiet_on_a_consistent_self_evaluation(tmp_path):
+    out = scored_self_evaluation(tmp_path)
+    report = check_model(read_file(str(out)))
+    score_codes = [f.code for f in report.findings if f.code.startswith("score.")]
+    assert score_codes == ["score.reason_missing"]  # 执行率 97.8% < 100%: its shortfall has no reason cell
+    assert next(f for f in report.findings if f.code == "score.reason_missing").message.startswith("执行率得分")
+
+
+@pytest.mark.parametrize(
+    ("code", "change"),
+    [
+        ("score.over_weight", lambda ev: {ev.indicators.filled[2].score.cell: 6}),  # 6 for a weight of 5
+        ("score.total_mismatch", lambda ev: {ev.total_score.cell: 95}),  # the rows add up to 94
+        ("score.weights_sum", lambda ev: {ev.indicators.filled[0].weight.cell: 15}),  # 95 + 10 ≠ 100
+    ],
+)
+def test_score_rules_fire_on_a_mutated_seed001(code, change, selfeval, tmp_path):
+    assert code not in check_model(read_file(str(example("001")))).codes()
+    wb = load_workbook(example("001"))
+    for cell, value in change(selfeval).items():
+        wb["附件3"][cell].value = value
+    path = tmp_path / "mutated.xlsx"
+    wb.save(path)
+    assert code in check_model(read_file(str(path))).codes()
