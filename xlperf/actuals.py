@@ -161,17 +161,10 @@ def load_actuals(path: str | os.PathLike[str], projects: Iterable[str] | None = 
 
 def _rows(path: str) -> list[list[str]]:
     """The file's cells as text, one list per spreadsheet row (row 1 first)."""
+    from xlperf.book.sniff import read_input
+
     p = Path(path)
-    if not p.exists():
-        raise WorkbookError(path, "文件不存在", "file not found")
-    if p.is_dir():
-        raise WorkbookError(path, "这是一个文件夹，不是实际完成值文件", "is a directory")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise WorkbookError(path, "无法打开文件", f"cannot open: {exc.strerror or exc}") from exc
-    if not data:
-        raise WorkbookError(path, "文件是空的", "empty file")
+    data = read_input(path, "实际完成值文件")
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         return _sheet_rows(path)
     return _csv_rows(path, data)

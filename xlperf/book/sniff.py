@@ -17,19 +17,26 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 
 
-def sniff(path: str) -> bytes:
-    """Read the file and return its bytes if it is an OOXML workbook; raise WorkbookError otherwise."""
+def read_input(path: str, what: str = "工作簿") -> bytes:
+    """The bytes of an input file, or a WorkbookError saying why there are none (``what`` names the kind of
+    file expected, for the message about a folder)."""
     p = Path(path)
     if not p.exists():
         raise WorkbookError(path, "文件不存在", "file not found")
     if p.is_dir():
-        raise WorkbookError(path, "这是一个文件夹，不是工作簿", "is a directory")
+        raise WorkbookError(path, f"这是一个文件夹，不是{what}", "is a directory")
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise WorkbookError(path, "无法打开文件", f"cannot open: {exc.strerror or exc}") from exc
     if not data:
         raise WorkbookError(path, "文件是空的", "empty file")
+    return data
+
+
+def sniff(path: str) -> bytes:
+    """Read the file and return its bytes if it is an OOXML workbook; raise WorkbookError otherwise."""
+    data = read_input(path)
     if data.startswith(_OLE):
         if _ENCRYPTION_INFO in data:
             raise WorkbookError(
