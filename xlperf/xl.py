@@ -1,0 +1,117 @@
+"""What the 绩效 ribbon buttons call (``RunPython "import xlperf.xl; xlperf.xl.validate()"``).
+
+Each entry point works on the calling workbook — or, when the caller is the xlperf add-in itself (.xlam),
+on the active workbook — or on the xlwings Book it is given. It is as thin as the CLI: undo the previous
+marks, read the book, run the same core operation as the CLI, write the edits (as live formulas), mark the
+findings and write the 校验结果 sheet (``annotate``), select the first error, and say what happened. No
+rule lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from xlperf import crosscheck as _crosscheck
+from xlperf import totals as _totals
+from xlperf.annotate import RESULT_SHEET, annotate
+from xlperf.book.edits import apply_to_book
+from xlperf.book.xlwings_book import XlwingsBook
+from xlperf.checks import check_model
+from xlperf.evaluate import score_workbook
+from xlperf.forms import read_book
+from xlperf.model import WorkbookModel
+from xlperf.render import summary_line
+from xlperf.report import Report
+
+if TYPE_CHECKING:
+    import xlwings as xw
+
+
+def validate(book: xw.Book | None = None) -> Report:
+    """校验: every rule of the catalog, as ``xlperf check``."""
+    return run(book, "校验", check_model)
+
+
+def crosscheck(book: xw.Book | None = None) -> Report:
+    """交叉核对: 附表2 against its 附表3 sheets and the department table."""
+    return run(book, "交叉核对", _crosscheck.check, needs=("summary", "工作簿中没有附表2（专项资金绩效目标汇总表）"))
+
+
+def fill_totals(book: xw.Book | None = None) -> Report:
+    """填充合计: the totals as live formulas, as ``xlperf fill``."""
+    return run(book, "填充合计", _totals.fill_totals)
+
+
+def score(book: xw.Book | None = None) -> Report:
+    """评分: 得分, 执行率 and 总分 of the self-evaluation tables, as ``xlperf score``."""
+    return run(book, "评分", score_workbook, needs=("self_eval", "工作簿中没有绩效自评表"))
+
+
+def clear_marks(book: xw.Book | None = None) -> int:
+    """清除标注: restore the cells xlperf marked and remove the 校验结果 sheet."""
+    live = live_book(book)
+    restored = live.clear_marks()
+    tell(live, "清除标注", f"已恢复 {restored} 个单元格的原样，并删除“{RESULT_SHEET}”工作表")
+    return restored
+
+
+# --- shared by the entry points ----------------------------------------------------------------------------
+
+
+def live_book(book: xw.Book | None = None) -> XlwingsBook:
+    """The given book, else the calling workbook (the active one when the caller is an add-in)."""
+    if book is None:
+        import xlwings as xw
+
+        book = xw.Book.caller()
+        if book.name.lower().endswith(".xlam"):
+            book = book.app.books.active
+    return XlwingsBook(book)
+
+
+def run(
+    book: xw.Book | None,
+    title: str,
+    operation: Callable[[WorkbookModel], Report],
+    needs: tuple[str, str] | None = None,
+) -> Report:
+    """Undo the previous marks, run ``operation`` on the book's model, apply and show its report."""
+    live = live_book(book)
+    live.clear_marks()
+    model = read_book(live)
+    report = operation(model)
+    apply_to_book(live, report.edits)
+    annotate(live, report)
+    live.flush()
+    select_first(live, report)
+    lines = [summary_line(report)]
+    if report.edits:
+        lines.append(f"已写入 {len(report.edits)} 个单元格（公式由 Excel 自动计算）")
+    if needs and not model.of_kind(needs[0]):
+        lines.append(needs[1])
+    tell(live, title, "\n".join(lines))
+    return report
+
+
+def select_first(live: XlwingsBook, report: Report) -> None:
+    """Select the cell of the first error, else of the first finding."""
+    located = [f for f in report.findings if f.sheet and f.cell and f.sheet in live.sheet_names()]
+    first = next((f for f in located if f.severity == "error"), located[0] if located else None)
+    if first is None:
+        return
+    sheet = live.book.sheets[first.sheet]
+    sheet.activate()
+    sheet.range(first.cell).select()
+
+
+def tell(live: XlwingsBook, title: str, text: str) -> None:
+    """A message box where the engine has one; otherwise the text beside the 校验结果 table (J1)."""
+    try:
+        live.book.app.alert(text, title=f"xlperf {title}")
+    except NotImplementedError:
+        if RESULT_SHEET in live.sheet_names():
+            live.write(RESULT_SHEET, 1, 10, [[text]])
+
+
+__all__ = ["clear_marks", "crosscheck", "fill_totals", "live_book", "run", "score", "validate"]
