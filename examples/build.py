@@ -8,143 +8,28 @@ deterministic so that a rebuild only changes files whose data or layout changed.
 
 from __future__ import annotations
 
-import io
 import json
-import re
-import zipfile
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from decimal import Decimal
-from math import ceil
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
+
+from xlperf.templates.layout import (
+    Cell,
+    merge_down,
+    merge_runs,
+    new_book,
+    new_sheet,
+    put_row,
+    save,
+    sheet_name,
+)
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-FIXED_TIME = datetime(2024, 1, 1)
-
-FONT = Font(name="宋体", size=11)
-TITLE_FONT = Font(name="宋体", size=16, bold=True)
-_THIN = Side(style="thin")
-BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-
-
-def _align(horizontal: str) -> Alignment:
-    return Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
-
-
-# Cell kinds: (alignment, bordered, number format, converter, counts for row height).
-# "block" is a label that is merged down over several rows, so its text never sets one row's height.
-Kind = tuple[Alignment, bool, str, Callable[[str], Any], bool]
-
-
-def amount(text: str) -> int | float | str | None:
-    """A seed amount string as a number: int without a decimal point, else the float of exactly that text.
-
-    Text that is not a number ("——") stays text, as the seed prints it; "" is an empty cell.
-    """
-    if text == "":
-        return None
-    if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
-        return text
-    return float(Decimal(text)) if "." in text else int(text)
-
-
-def percent(text: str) -> float | str | None:
-    """ "99.11%" → 0.9911, so the cell can carry a real percentage format."""
-    if text == "":
-        return None
-    if not re.fullmatch(r"-?\d+(?:\.\d+)?%", text):
-        return text
-    return float(Decimal(text[:-1]) / 100)
-
-
-def _as_text(text: str) -> str | None:
-    return text if text != "" else None
-
-
-KINDS: dict[str, Kind] = {
-    "title": (_align("center"), False, "General", _as_text, False),
-    "label": (_align("center"), True, "General", _as_text, True),
-    "block": (_align("center"), True, "General", _as_text, False),
-    "text": (_align("left"), True, "General", _as_text, True),
-    "amount": (_align("right"), True, "0.00", amount, True),
-    "score": (_align("center"), True, "General", amount, True),
-    "pct": (_align("center"), True, "0.00%", percent, True),
-    "plain": (_align("left"), False, "General", _as_text, True),
-    "plainc": (_align("center"), False, "General", _as_text, True),
-    "plainr": (_align("right"), False, "General", _as_text, True),
-}
-
-# A cell of a row: (columns it spans, the JSON string, kind).
-Cell = tuple[int, str, str]
-
-
-def _text_units(text: str) -> float:
-    """Display width of text in Excel character units (a CJK character is about two)."""
-    return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
-
-
-def _lines(text: str, width: float) -> int:
-    cap = max(width - 1.5, 2.0)
-    return sum(max(1, ceil(_text_units(part) / cap)) for part in text.split("\n"))
-
-
-def put_row(ws: Worksheet, row: int, cells: Sequence[Cell], col: int = 1) -> int:
-    """Write one table row left to right, merging each cell over its span, and size the row to its text.
-
-    Excel does not grow rows for wrapped text in merged cells, so the height is estimated here from the
-    column widths. Returns the next row number, so that layouts read as a list of rows.
-    """
-    lines = 1
-    for span, value, kind in cells:
-        align, boxed, fmt, convert, sized = KINDS[kind]
-        for c in range(col, col + span):
-            cell = ws.cell(row=row, column=c)
-            cell.font = TITLE_FONT if kind == "title" else FONT
-            cell.alignment = align
-            if boxed:
-                cell.border = BOX
-        head = ws.cell(row=row, column=col)
-        head.value = convert(value)
-        head.number_format = fmt
-        if isinstance(head.value, str) and head.value.startswith("="):
-            # Text such as "=100%" is a typed value in the seed, not a formula: store it as text, as Excel
-            # does for a value typed with a leading apostrophe.
-            head.data_type = "s"
-            head.quotePrefix = True
-        if span > 1:
-            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
-        if sized and value:
-            width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(col, col + span))
-            lines = max(lines, _lines(value, width))
-        col += span
-    if any(kind == "title" for _, _, kind in cells):
-        ws.row_dimensions[row].height = 30
-    elif lines > 1:
-        ws.row_dimensions[row].height = round(lines * 14.25 + 3, 2)
-    return row + 1
-
-
-def merge_down(ws: Worksheet, col: int, first: int, last: int) -> None:
-    """Merge one column over rows first..last (a label standing for a block), if that is more than a row."""
-    if last > first:
-        ws.merge_cells(start_row=first, start_column=col, end_row=last, end_column=col)
-
-
-def merge_runs(ws: Worksheet, col: int, first: int, keys: Sequence[object]) -> None:
-    """Merge a column over each run of rows with the same key: an 一级/二级 label over its block."""
-    start = 0
-    for i in range(1, len(keys) + 1):
-        if i == len(keys) or keys[i] != keys[start]:
-            merge_down(ws, col, first + start, first + i - 1)
-            start = i
 
 
 def indicator_rows(
@@ -170,52 +55,6 @@ def indicator_rows(
     if merge_l2:
         merge_runs(ws, l1_col + 1, first, [(ind["l1"], ind["l2"]) for ind in rows])
     return row
-
-
-def new_sheet(wb: Workbook, title: str, widths: Sequence[float]) -> Worksheet:
-    """A sheet with its column widths set first, since row heights are estimated from them."""
-    ws = wb.create_sheet(title)
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    return ws
-
-
-def sheet_name(text: str, taken: set[str]) -> str:
-    """Excel's sheet-name rules: no []:*?/\\, at most 31 characters, unique (Excel's own " (2)" style)."""
-    clean = re.sub(r"[\[\]:*?/\\]", "_", text)
-    name, n = clean[:31], 2
-    while name in taken:
-        suffix = f" ({n})"
-        name, n = clean[: 31 - len(suffix)] + suffix, n + 1
-    taken.add(name)
-    return name
-
-
-def save(wb: Workbook, path: Path) -> Path:
-    """Save with fixed document times and zip timestamps, so that rebuilding gives identical bytes.
-
-    openpyxl's ``save`` stamps ``modified`` with the current time and the zip entries with the clock, so the
-    writer is driven directly and the archive rewritten with a fixed date.
-    """
-    wb.properties.creator = "xlperf"
-    wb.properties.created = wb.properties.modified = FIXED_TIME
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            dst.writestr(
-                zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6]),
-                src.read(info),
-                compress_type=zipfile.ZIP_DEFLATED,
-            )
-    return path
-
-
-def new_book() -> Workbook:
-    wb = Workbook()
-    wb.remove(wb.active)
-    return wb
 
 
 # ---------------------------------------------------------------------------------------------- seed 000

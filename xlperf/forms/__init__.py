@@ -38,8 +38,9 @@ FORMS: tuple[FormSpec, ...] = (
 )
 TITLES = {spec.kind: spec.title for spec in FORMS}
 
-# Sheets xlperf itself adds to a workbook (the findings list, the record of its marks): never read as forms.
-OWN_SHEETS = frozenset({"校验结果", "_xlperf_marks"})
+# Sheets xlperf itself adds to a workbook (the findings list, the record of its marks, a template's 填表说明
+# and the hidden sheet holding its drop-down lists): never read as forms.
+OWN_SHEETS = frozenset({"校验结果", "_xlperf_marks", "填表说明", "_xlperf_lists"})
 
 
 def sheet_keys(grid: Grid) -> set[str]:
