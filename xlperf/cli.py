@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from xlperf import __version__
 from xlperf.addin import register as register_addin
+from xlperf.batch import register as register_batch
 from xlperf.templates.command import register as register_template
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
@@ -223,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rules", help="列出全部校验规则 (list the rule catalog)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=_rules)
+    register_batch(sub)
     register_template(sub)
     register_addin(sub)
     return parser
