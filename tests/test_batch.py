@@ -411,3 +411,25 @@ def test_unreachable_scheduler(tmp_path):
 def test_check_options_size_limit_in_process(tmp_path):
     result = check_file(str(example("000")), CheckOptions(max_bytes=1000))
     assert result.status == "too_large" and result.sha256 is None and result.size > 1000
+
+
+def test_recalc_checks_recalculated_values_instead_of_stale_cached_ones(tmp_path):
+    """A 合计 formula whose cached value is stale: checked as cached it disagrees with its rows; with
+    --recalc the engine recomputes it and the workbook is right."""
+    from xlperf.book.patch import KEEP_FORMULA, CellPatch, patch_cells
+
+    model = read_file(str(example("004")))
+    total = model.forms[0].tasks_total.total
+    wb = load_workbook(example("004"))
+    wb.active[total.cell].value = None  # cleared, then filled back as a formula by xlperf fill
+    cleared = tmp_path / "cleared.xlsx"
+    wb.save(cleared)
+    filled = tmp_path / "filled.xlsx"
+    assert xlperf("fill", str(cleared), "--output", str(filled)).returncode == 0
+    stale = tmp_path / "folder" / "stale.xlsx"
+    stale.parent.mkdir()
+    stale.write_bytes(patch_cells(filled.read_bytes(), {total.sheet: {total.cell: CellPatch(999, KEEP_FORMULA)}}))
+    cached = xlperf("batch", str(stale.parent), "--db", str(tmp_path / "a.sqlite"))
+    assert cached.returncode == 1  # amount.sum_mismatch: 999 is not the sum of the tasks
+    recalculated = xlperf("batch", str(stale.parent), "--recalc", "--db", str(tmp_path / "b.sqlite"))
+    assert recalculated.returncode == 0, recalculated.stdout + recalculated.stderr

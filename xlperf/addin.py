@@ -31,8 +31,8 @@ import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from html import escape as _html_escape
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
-from xml.sax.saxutils import escape
 
 ADDIN_FILE = "xlperf.xlam"
 SHIM_MODULE = "xlperfRibbon"
@@ -80,6 +80,11 @@ class AddinError(Exception):
 
 
 # --- where things are ------------------------------------------------------------------------------------
+
+
+def _xml(text: str) -> str:
+    """Text escaped for an XML element (&, <, >); the stdlib's xml.sax.saxutils would pull in urllib."""
+    return _html_escape(text, quote=False)
 
 
 def find_shim_dir(shim_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -247,7 +252,7 @@ def _config_sheet(settings: Sequence[Setting]) -> tuple[str, str]:
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
         "</worksheet>"
     )
-    items = "".join(f'<si><t xml:space="preserve">{escape(text)}</t></si>' for text in strings)
+    items = "".join(f'<si><t xml:space="preserve">{_xml(text)}</t></si>' for text in strings)
     count = len(strings)
     shared_strings = f'{_XML_DECL}<sst xmlns="{_MAIN}" count="{count}" uniqueCount="{count}">{items}</sst>'
     return sheet, shared_strings
@@ -273,7 +278,7 @@ def _doc_props() -> tuple[str, str]:
         f"{_XML_DECL}<cp:coreProperties "
         'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/">'
-        f"<dc:title>{escape('xlperf 绩效')}</dc:title><dc:creator>xlperf {__version__}</dc:creator>"
+        f"<dc:title>{_xml('xlperf 绩效')}</dc:title><dc:creator>xlperf {__version__}</dc:creator>"
         "</cp:coreProperties>"
     )
     app = (

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from xlperf import __version__
 from xlperf.addin import register as register_addin
 from xlperf.batch import register as register_batch
+from xlperf.recalc.command import register as register_recalc
 from xlperf.templates.command import register as register_template
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
@@ -227,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_batch(sub)
     register_template(sub)
     register_addin(sub)
+    register_recalc(sub)
     return parser
 
 

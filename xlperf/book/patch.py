@@ -33,7 +33,20 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-__all__ = ["CellPatch", "patch_cells"]
+__all__ = ["KEEP_FORMULA", "CellPatch", "patch_cells"]
+
+
+class _KeepFormula:
+    """The type of :data:`KEEP_FORMULA`."""
+
+    def __repr__(self) -> str:
+        return "KEEP_FORMULA"
+
+
+KEEP_FORMULA = _KeepFormula()
+"""``CellPatch(value, KEEP_FORMULA)``: keep the cell's formula exactly as it is (shared, array or plain, with
+its attributes) and write only its cached value. The formula is not touched, so the calculation chain and
+``calcPr`` stay as they are; this is how recalculated values are written."""
 
 
 @dataclass(frozen=True)
@@ -41,11 +54,12 @@ class CellPatch:
     """What to write into one cell.
 
     ``value`` is the cell's value, or for a formula its cached result (None: no cached value).
-    ``formula`` is the formula text without the leading "=", e.g. ``"SUM(C6:C17)"``.
+    ``formula`` is the formula text without the leading "=", e.g. ``"SUM(C6:C17)"``, or
+    :data:`KEEP_FORMULA` to write only the cached value of the formula already in the cell.
     """
 
     value: str | int | float | Decimal | bool | None
-    formula: str | None = None
+    formula: str | _KeepFormula | None = None
 
 
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -421,16 +435,18 @@ class _Sheet:
 
     def write(self, row: int, col: int, patch: CellPatch) -> None:
         ref = f"{_col_letters(col)}{row}"
-        self._check_formula_groups(row, col, ref)
+        keep = patch.formula is KEEP_FORMULA
+        if not keep:
+            self._check_formula_groups(row, col, ref)
         cell = self._cell(row, col)
         for child in list(cell):
-            if _local(child) == "f":
+            if _local(child) == "f" and not keep:
                 self.formula_touched = True
-            if _local(child) in ("f", "v", "is"):
+            if _local(child) in (("v", "is") if keep else ("f", "v", "is")):
                 cell.remove(child)
         # t is rewritten below; cm/vm point at cell and value metadata (dynamic arrays, rich values) that
-        # described the old content.
-        for attr in ("t", "cm", "vm"):
+        # described the old content (a kept formula keeps its cell metadata, cm: it says the formula spills).
+        for attr in ("t", "vm") if keep else ("t", "cm", "vm"):
             cell.attrib.pop(attr, None)
         ext = cell.find(self._tag("extLst"))
 
@@ -444,7 +460,9 @@ class _Sheet:
             return el
 
         value, formula = patch.value, patch.formula
-        if formula is not None:
+        if isinstance(formula, _KeepFormula):
+            formula = None
+        elif formula is not None:
             formula = formula[1:] if formula.startswith("=") else formula
             if not formula.strip():
                 raise ValueError(f"empty formula for {self.name}!{ref}")
@@ -458,7 +476,7 @@ class _Sheet:
         elif _is_number(value):
             add("v", _number_text(value))
         elif isinstance(value, str):
-            if formula is not None:
+            if formula is not None or keep:
                 cell.set("t", "e" if value in _ERRORS else "str")
                 add("v", _xstring(value))
             else:
