@@ -360,8 +360,11 @@ def test_ctrl_c_stops_cleanly(tmp_path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         time.sleep(0.2)
-        if db.exists() and query(db, "SELECT COUNT(*) AS n FROM files")[0]["n"] > 0:
-            break
+        try:
+            if db.exists() and query(db, "SELECT COUNT(*) AS n FROM files")[0]["n"] > 0:
+                break
+        except sqlite3.OperationalError:
+            continue  # the database file exists before its tables do
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
