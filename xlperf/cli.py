@@ -12,10 +12,6 @@ import sys
 from collections.abc import Sequence
 
 from xlperf import __version__
-from xlperf.addin import register as register_addin
-from xlperf.batch import register as register_batch
-from xlperf.recalc.command import register as register_recalc
-from xlperf.templates.command import register as register_template
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -186,7 +182,21 @@ def _rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands that live in their own module, each with a ``register(subparsers)``. Only the module of the
+# command being run is imported, so that e.g. ``xlperf recalc`` starts without loading the others.
+COMMAND_MODULES = {
+    "batch": "xlperf.batch",
+    "template": "xlperf.templates.command",
+    "addin": "xlperf.addin",
+    "recalc": "xlperf.recalc.command",
+}
+
+
+BUILTIN_COMMANDS = ("inspect", "check", "score", "fill", "rules")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; ``only`` names the one module command to register ("" for none, None for all)."""
     parser = argparse.ArgumentParser(
         prog="xlperf",
         description="检查和完善预算绩效工作簿（绩效目标表、附表2/附表3、绩效自评表）。",
@@ -225,15 +235,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rules", help="列出全部校验规则 (list the rule catalog)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=_rules)
-    register_batch(sub)
-    register_template(sub)
-    register_addin(sub)
-    register_recalc(sub)
+    import importlib
+
+    for name, module in COMMAND_MODULES.items():
+        if only is None or only == name:
+            importlib.import_module(module).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    only = command if command in COMMAND_MODULES else ("" if command in BUILTIN_COMMANDS else None)
+    args = build_parser(only).parse_args(argv)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
