@@ -122,3 +122,19 @@ def test_checking_an_annotated_copy_again_gives_the_same_findings(tmp_path):
     first = json.loads(xlperf("check", "--format", "json", str(example("001"))).stdout)
     again = json.loads(xlperf("check", "--format", "json", str(out)).stdout)
     assert again["findings"] == first["findings"]  # 校验结果 is xlperf's own sheet, not a form to check
+
+
+def test_an_annotated_copy_that_would_lose_a_picture_is_refused(tmp_path):
+    import zipfile
+
+    src = tmp_path / "带图片.xlsx"
+    with zipfile.ZipFile(example("004")) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, zin.read(item.filename))
+        zout.writestr("xl/media/image1.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)  # a signature image
+    out = tmp_path / "annotated.xlsx"
+    run = xlperf("check", str(src), "--output", str(out))
+    assert run.returncode == 2
+    assert not out.exists()
+    assert "未写出带标注的副本" in run.stderr and "图片" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert "indicator.misfiled" in run.stdout  # the findings are still shown

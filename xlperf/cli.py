@@ -65,6 +65,7 @@ def _check(args: argparse.Namespace) -> int:
         print("输出文件不能是输入文件本身 (the output must not overwrite the input)", file=sys.stderr)
         return EXIT_UNREADABLE
     code = EXIT_OK
+    annotated = False
     results = []
     for path in args.files:
         try:
@@ -76,10 +77,9 @@ def _check(args: argparse.Namespace) -> int:
             continue
         report = check_model(model, _settings(args))
         if args.output:
-            from xlperf.annotate import annotate
-
-            annotate(book, report)
-            book.save(args.output)
+            annotated = _annotate_copy(book, report, path, args.output)
+            if not annotated:
+                code = EXIT_UNREADABLE
         if report.has_errors and code == EXIT_OK:
             code = EXIT_FINDINGS
         if args.format == "json":
@@ -89,9 +89,28 @@ def _check(args: argparse.Namespace) -> int:
             print_table(path, report)
     if args.format == "json":
         print_json(results, single=len(args.files) == 1)
-    if args.output and args.format != "json":
+    if annotated and args.format != "json":
         print(f"已写出带标注的副本：{args.output}")
     return code
+
+
+def _annotate_copy(book, report, path: str, output: str) -> bool:
+    """Write the annotated copy; refuse, saying what would be lost, a workbook openpyxl cannot carry."""
+    from xlperf.annotate import annotate
+    from xlperf.book.carry import part_kinds, uncarried_parts
+    from xlperf.book.sniff import sniff
+
+    lost = uncarried_parts(sniff(path))
+    if lost:
+        print(
+            f"未写出带标注的副本 {output}：{path} 含有{'、'.join(part_kinds(lost))}，重写整个工作簿会丢失它们；"
+            f"检查结果见上 (not written: the copy would lose {', '.join(lost[:3])})",
+            file=sys.stderr,
+        )
+        return False
+    annotate(book, report)
+    book.save(output)
+    return True
 
 
 def _fill(args: argparse.Namespace) -> int:

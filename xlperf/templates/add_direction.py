@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import re
 import warnings
-import zipfile
 from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,48 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from xlperf.a1 import column_letter
+from xlperf.book.carry import part_kinds, uncarried_parts
 from xlperf.book.patch import CellPatch, patch_cells
 from xlperf.book.sniff import sniff
 from xlperf.errors import WorkbookError
 from xlperf.labels import norm
 from xlperf.model import Field, SpecialFundSummary, SpendingDirection
-
-# The parts of a package that openpyxl reads and writes back (printer settings are device data that Excel
-# writes again; openpyxl drops them and nothing of the page set-up is lost).
-CARRIED = tuple(
-    re.compile(p)
-    for p in (
-        r"\[Content_Types\]\.xml",
-        r"_rels/\.rels",
-        r"docProps/(app|core|custom)\.xml",
-        r"xl/workbook\.xml",
-        r"xl/_rels/workbook\.xml\.rels",
-        r"xl/styles\.xml",
-        r"xl/sharedStrings\.xml",
-        r"xl/theme/theme\d+\.xml",
-        r"xl/calcChain\.xml",
-        r"xl/worksheets/sheet\d+\.xml",
-        r"xl/worksheets/_rels/sheet\d+\.xml\.rels",
-        r"xl/comments\d*\.xml",
-        r"xl/drawings/vmlDrawing\d+\.vml",
-        r"xl/printerSettings/printerSettings\d+\.bin",
-        r"xl/tables/table\d+\.xml",
-    )
-)
-# Sheet content openpyxl drops (the 2010 extensions of drop-downs and conditional formats, sparklines).
-DROPPED_IN_SHEETS = (b"<x14:dataValidation", b"<x14:conditionalFormatting", b"<x14:sparklineGroup")
-_KINDS = (
-    ("xl/charts/", "图表"),
-    ("xl/chartsheets/", "图表"),
-    ("xl/media/", "图片"),
-    ("xl/drawings/drawing", "图片或图形"),
-    ("xl/vbaProject", "宏（VBA）"),
-    ("xl/activeX/", "控件"),
-    ("xl/ctrlProps/", "控件"),
-    ("xl/embeddings/", "嵌入对象"),
-    ("xl/pivot", "数据透视表"),
-    ("xl/slicer", "切片器"),
-)
 
 
 @dataclass(frozen=True)
@@ -83,17 +46,10 @@ class Added:
 
 def refuse_uncarried(path: str, package: bytes) -> None:
     """Raise WorkbookError when the package holds something openpyxl would not write back."""
-    with zipfile.ZipFile(io.BytesIO(package)) as z:
-        names = z.namelist()
-        lost = [n for n in names if not n.endswith("/") and not any(p.fullmatch(n) for p in CARRIED)]
-        for n in names:
-            if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n):
-                xml = z.read(n)
-                if any(marker in xml for marker in DROPPED_IN_SHEETS):
-                    lost.append(f"{n}（2010 版扩展：跨表下拉列表、条件格式或迷你图）")
+    lost = uncarried_parts(package)
     if not lost:
         return
-    kinds = sorted({next((what for prefix, what in _KINDS if n.startswith(prefix)), "其他内容") for n in lost})
+    kinds = part_kinds(lost)
     raise WorkbookError(
         path,
         f"工作簿含有{'、'.join(kinds)}（{'、'.join(lost[:3])}{' 等' if len(lost) > 3 else ''}），"
