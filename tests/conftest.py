@@ -30,3 +30,17 @@ def models():
     from xlperf.forms import read_file
 
     return {seed: read_file(str(example(seed))) for seed in ("000", "001", "002", "003", "004")}
+
+
+def formula_cells(path: Path) -> dict[tuple[str, str], str]:
+    """Every formula of a workbook file, by (sheet, cell), as openpyxl reads it."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    return {
+        (ws.title, c.coordinate): c.value
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    }

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import formula_cells
 from openpyxl import Workbook, load_workbook
 
 from xlperf.book.patch import KEEP_FORMULA, CellPatch, patch_cells
@@ -38,17 +39,6 @@ def xlperf(*args: str) -> subprocess.CompletedProcess[str]:
 def entries(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as z:
         return {name: z.read(name) for name in z.namelist()}
-
-
-def formulas_of(path: Path) -> dict[tuple[str, str], str]:
-    wb = load_workbook(path)
-    return {
-        (ws.title, c.coordinate): c.value
-        for ws in wb.worksheets
-        for row in ws.iter_rows()
-        for c in row
-        if isinstance(c.value, str) and c.value.startswith("=")
-    }
 
 
 def cached(path: Path, sheet: str, cell: str):
@@ -104,7 +94,7 @@ def test_recalc_of_an_example_writes_the_values_and_changes_nothing_else(filled,
     assert "已写入 1 个" in run.stdout
     assert stale.read_bytes() == before  # the input is never modified
     assert same(cached(out, sheet, first.ref), first.cached)  # the computed value, read back
-    assert formulas_of(out) == formulas_of(stale)
+    assert formula_cells(out) == formula_cells(stale)
     old, new = entries(stale), entries(out)
     assert list(old) == list(new)
     changed = [name for name in old if old[name] != new[name]]
@@ -130,7 +120,7 @@ def test_recalc_of_a_corpus_workbook_restores_excels_values(tmp_path):
     assert {(c["sheet"], c["cell"]) for c in report["cells"]} == {(c.sheet, c.ref) for c in picked[:2]}
     for c in picked:
         assert same(cached(out, c.sheet, c.ref), c.cached), c
-    assert formulas_of(out) == formulas_of(src)
+    assert formula_cells(out) == formula_cells(src)
     old, new = entries(stale), entries(out)
     assert list(old) == list(new)
     assert [n for n in old if old[n] != new[n]] == [

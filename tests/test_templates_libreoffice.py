@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import formula_cells
 from openpyxl import load_workbook
 from test_templates import facts, filled  # noqa: F401  (the filled-templates fixture)
 
@@ -29,17 +30,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 ironcalc = pytest.importorskip("ironcalc", reason="IronCalc (in the [test] extra) is xlperf's own recalculation")
-
-
-def formulas(path: Path) -> dict[tuple[str, str], str]:
-    wb = load_workbook(path)
-    return {
-        (ws.title, c.coordinate): c.value
-        for ws in wb.worksheets
-        for row in ws.iter_rows()
-        for c in row
-        if isinstance(c.value, str) and c.value.startswith("=")
-    }
 
 
 def libreoffice_values(path: Path, cells) -> dict:
@@ -114,7 +104,7 @@ def test_libreoffice_opens_every_template(converted):
 def test_every_formula_gives_the_same_number_in_libreoffice_ironcalc_and_xlperf(converted):
     compared = 0
     for name, (src, out) in converted.items():
-        cells = list(formulas(src))
+        cells = list(formula_cells(src))
         assert cells, name
         theirs = libreoffice_values(out, cells)
         ours = ironcalc_values(src, cells)
@@ -130,7 +120,7 @@ def test_every_formula_gives_the_same_number_in_libreoffice_ironcalc_and_xlperf(
 def test_libreoffice_really_recalculates_on_load(tmp_path, filled):  # noqa: F811
     """The cached values are replaced by wrong ones: LibreOffice's results are still the right numbers."""
     path = filled["special"][3]
-    cells = formulas(path)
+    cells = formula_cells(path)
     wrong = {}
     for (sheet, cell), formula in cells.items():
         wrong.setdefault(sheet, {})[cell] = CellPatch(99999, formula[1:])
