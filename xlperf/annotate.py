@@ -13,6 +13,7 @@ from xlperf.report import SEVERITIES, SEVERITY_ZH, Finding, Report
 RESULT_SHEET = "校验结果"
 FILL = {"error": "FFC7CE", "warning": "FFEB9C", "hint": "DDEBF7"}  # red, amber, blue (Excel's own palette)
 HEADER = ["序号", "严重性", "代码", "工作表", "单元格", "说明", "应为", "实为"]
+WIDTHS = (6, 8, 26, 30, 8, 70, 14, 14)  # of the 校验结果 columns
 
 
 def quoted(sheet: str) -> str:
@@ -57,3 +58,12 @@ def annotate(book: Book, report: Report) -> None:
         book.mark(sheet, row, col, fill, note)
     rows, links = result_rows(report)
     book.add_sheet(RESULT_SHEET, rows, links)
+
+
+def annotated_package(package: bytes, report: Report) -> bytes:
+    """The annotated copy of a workbook file's bytes: the same marks and 校验结果 sheet as :func:`annotate`,
+    written into the original package so that nothing else of it changes (charts, pictures, macros …)."""
+    from xlperf.book.package_marks import ResultSheet, mark_package
+
+    rows, links = result_rows(report)
+    return mark_package(package, marks(report), ResultSheet(RESULT_SHEET, rows, links, WIDTHS))

@@ -77,7 +77,7 @@ def _check(args: argparse.Namespace) -> int:
             continue
         report = check_model(model, _settings(args))
         if args.output:
-            annotated = _annotate_copy(book, report, path, args.output)
+            annotated = _annotate_copy(report, path, args.output)
             if not annotated:
                 code = EXIT_UNREADABLE
         if report.has_errors and code == EXIT_OK:
@@ -94,22 +94,19 @@ def _check(args: argparse.Namespace) -> int:
     return code
 
 
-def _annotate_copy(book, report, path: str, output: str) -> bool:
-    """Write the annotated copy; refuse, saying what would be lost, a workbook openpyxl cannot carry."""
-    from xlperf.annotate import annotate
-    from xlperf.book.carry import part_kinds, uncarried_parts
+def _annotate_copy(report, path: str, output: str) -> bool:
+    """Write the annotated copy: the marks and the 校验结果 sheet patched into the original package, so that
+    charts, pictures, macros and everything else of the workbook stay as they were."""
+    from xlperf.annotate import annotated_package
+    from xlperf.book.apply import write_atomically
     from xlperf.book.sniff import sniff
 
-    lost = uncarried_parts(sniff(path))
-    if lost:
-        print(
-            f"未写出带标注的副本 {output}：{path} 含有{'、'.join(part_kinds(lost))}，重写整个工作簿会丢失它们；"
-            f"检查结果见上 (not written: the copy would lose {', '.join(lost[:3])})",
-            file=sys.stderr,
-        )
+    try:
+        data = annotated_package(sniff(path), report)
+    except (KeyError, ValueError) as err:  # a package whose parts cannot be patched (malformed)
+        print(f"未写出带标注的副本 {output}：{err} (the annotated copy was not written)", file=sys.stderr)
         return False
-    annotate(book, report)
-    book.save(output)
+    write_atomically(data, output)
     return True
 
 

@@ -2,8 +2,8 @@
 
 A workbook the writer cannot carry over faithfully (charts, pictures, macros, controls, pivot tables …) is
 refused before anything is written, with a message saying what would be lost: used by every operation that
-rewrites a whole workbook through openpyxl (template add-direction, the annotated copy of check --output).
-Operations that change cells patch the original package instead and need no such check.
+rewrites a whole workbook through openpyxl (template add-direction). Operations that change cells, and the
+annotated copy of check --output, patch the original package instead and need no such check.
 """
 
 from __future__ import annotations

@@ -393,14 +393,39 @@ class _Sheet:
         self.rows[row] = new
         return new
 
-    def _cell(self, row: int, col: int) -> etree._Element:
-        row_el = self._row(row)
+    def _row_cells(self, row: int, row_el: etree._Element) -> dict[int, etree._Element]:
         cells = self._cells.get(row)
         if cells is None:
             cells = {}
             for c in row_el.iterchildren(self._tag("c")):
                 cells.setdefault(_parse_ref(c.get("r"))[1], c)
             self._cells[row] = cells
+        return cells
+
+    def existing_cell(self, row: int, col: int) -> etree._Element | None:
+        """The ``<c>`` of a cell, or None when the sheet has none for it (nothing is created)."""
+        row_el = self.rows.get(row)
+        return None if row_el is None else self._row_cells(row, row_el).get(col)
+
+    def default_style(self, row: int, col: int) -> str | None:
+        """The style index (``s``) Excel gives a new cell at (row, col): its row's when the row is formatted
+        (``customFormat="1"``), else its column's (``<col style>``); None when neither has one."""
+        row_el = self.rows.get(row)
+        if row_el is not None and row_el.get("customFormat") in ("1", "true") and row_el.get("s"):
+            return row_el.get("s")
+        cols = self.root.find(self._tag("cols"))
+        for c in cols.iterchildren(self._tag("col")) if cols is not None else ():
+            try:
+                first, last = int(c.get("min", "0")), int(c.get("max", "0"))
+            except ValueError:
+                continue
+            if first <= col <= last:
+                return c.get("style")
+        return None
+
+    def _cell(self, row: int, col: int) -> etree._Element:
+        row_el = self._row(row)
+        cells = self._row_cells(row, row_el)
         found = cells.get(col)
         if found is not None:
             return found
