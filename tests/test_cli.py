@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, example
+from conftest import example
 
 
 def xlperf(*args: str) -> subprocess.CompletedProcess[str]:
@@ -69,22 +69,19 @@ def bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
     text.write_text("单位,金额\n民政局,14.87\n", encoding="utf-8")
     truncated = tmp / "truncated.xlsx"
     truncated.write_bytes(example("000").read_bytes()[:4000])
-    xls = tmp / "old.xls"
-    shutil.copy(FIXTURES / "legacy_biff8.xls", xls)
     locked = encrypted_copy(example("004"), tmp / "locked.xlsx")
     empty = tmp / "empty.xlsx"
     empty.write_bytes(b"")
     return {
         "text renamed .xlsx": (text, "not an xlsx/xlsm file"),
         "truncated zip": (truncated, "truncated or corrupt zip"),
-        ".xls": (xls, "legacy .xls (BIFF) workbook"),
         "password": (locked, "password-protected workbook"),
         "empty": (empty, "empty file"),
         "missing": (tmp / "nowhere.xlsx", "file not found"),
     }
 
 
-@pytest.mark.parametrize("case", ["text renamed .xlsx", "truncated zip", ".xls", "password", "empty", "missing"])
+@pytest.mark.parametrize("case", ["text renamed .xlsx", "truncated zip", "password", "empty", "missing"])
 def test_unreadable_file_gives_one_line_and_exit_2(tmp_path, case):
     path, reason = bad_files(tmp_path)[case]
     out = xlperf("inspect", str(path))

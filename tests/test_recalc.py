@@ -201,12 +201,19 @@ def test_a_file_that_cannot_be_read_gives_exit_2_and_one_line(tmp_path, content)
     assert len(run.stderr.strip().splitlines()) == 1 and "无法读取" in run.stderr
 
 
-def test_missing_file_and_missing_output(tmp_path):
+def test_missing_file_default_output_and_output_over_the_input(tmp_path):
     assert xlperf("recalc", str(tmp_path / "none.xlsx"), "--check").returncode == 2
     src = made(tmp_path, {"A1": "=1+1"})
-    run = xlperf("recalc", str(src))
-    assert run.returncode == 2 and "--output" in run.stderr
-    assert xlperf("recalc", str(src), "--output", str(src)).returncode == 2
+    original = src.read_bytes()
+    run = xlperf("recalc", str(src))  # no --output: a new file beside the input
+    assert run.returncode in (0, 1), run.stderr
+    assert "made（已重算）.xlsx" in run.stdout and (tmp_path / "made（已重算）.xlsx").exists()
+    refused = xlperf("recalc", str(src), "--output", str(src))
+    assert refused.returncode == 2 and "--in-place" in refused.stderr
+    assert src.read_bytes() == original
+    in_place = xlperf("recalc", str(src), "--in-place")
+    assert in_place.returncode in (0, 1), in_place.stderr
+    assert (tmp_path / "made.xlsx.bak").read_bytes() == original and src.read_bytes() != original
 
 
 @needs_formulas

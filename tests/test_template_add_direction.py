@@ -62,9 +62,15 @@ def layout(ws) -> dict:
 
 def test_directions_added_to_the_blank_template(tmp_path):
     path = copy_of(SPECIAL, tmp_path)
+    blank = path.read_bytes()
+    run = xlperf("template", "add-direction", str(path), "提退人员经费")  # by default: a new file beside it
+    assert run.returncode == 0, run.stderr
+    assert path.read_bytes() == blank
+    assert (path.parent / f"{path.stem}（新增方向）.xlsx").exists()
     for name in ("提退人员经费", "高龄老人补贴资金", "残疾人两项补贴"):
-        run = xlperf("template", "add-direction", str(path), name)
+        run = xlperf("template", "add-direction", "--in-place", str(path), name)
         assert run.returncode == 0, run.stderr
+    assert path.with_name(path.name + ".bak").read_bytes() == blank
     model = read_file(str(path))
     assert model.sheet_names == ["附表2", "附表3", "附表3 高龄老人补贴资金", "附表3 残疾人两项补贴"]
     summary = model.of_kind("summary")[0]

@@ -42,6 +42,7 @@ class CheckOptions:
 
     recalc: bool = False
     max_bytes: int = int(DEFAULT_MAX_MB * 1024 * 1024)
+    password: str | None = field(default=None, repr=False)  # for encrypted workbooks; never stored or shown
 
     @property
     def mode(self) -> str:
@@ -129,9 +130,9 @@ def _check_into(result: FileResult, path: str, options: CheckOptions) -> None:
     from xlperf.forms import read_file
 
     if options.recalc:
-        model = _recalculated_model(path)
+        model = _recalculated_model(path, options.password)
     else:
-        model = read_file(path)
+        model = read_file(path, options.password)
     report = check_model(model)
     unit, score = unit_of(model), score_of(model)
     result.unit, result.score = unit, score
@@ -140,7 +141,7 @@ def _check_into(result: FileResult, path: str, options: CheckOptions) -> None:
     result.findings = [f.to_json() for f in report.findings]
 
 
-def _recalculated_model(path: str) -> Any:
+def _recalculated_model(path: str, password: str | None = None) -> Any:
     """The model of the workbook with its formulas recalculated by :mod:`xlperf.recalc`.
 
     ``recalculate_for_check(path)`` gives the recalculated workbook as a model, a Book, or the bytes of the
@@ -148,7 +149,7 @@ def _recalculated_model(path: str) -> Any:
     from xlperf.forms import read_book, read_file
     from xlperf.recalc import recalculate_for_check
 
-    out = recalculate_for_check(path)
+    out = recalculate_for_check(path, password=password)
     if isinstance(out, (bytes, bytearray)):
         import tempfile
 
@@ -418,9 +419,10 @@ class _Bar:
 def run_batch(args: argparse.Namespace) -> int:
     import sqlite3
 
+    from xlperf.cli import password_of
     from xlperf.results_db import ResultsDB
 
-    options = CheckOptions(recalc=args.recalc, max_bytes=int(args.max_size * 1024 * 1024))
+    options = CheckOptions(recalc=args.recalc, max_bytes=int(args.max_size * 1024 * 1024), password=password_of(args))
     if args.report and Path(args.report).suffix.lower() not in (".xlsx", ".html", ".htm"):
         print("--report 须为 .xlsx 或 .html 文件 (the report is OUT.xlsx or OUT.html)", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -614,4 +616,7 @@ def register(subparsers: Any) -> None:
         metavar="MB",
         help=f"文件大小上限（默认 {DEFAULT_MAX_MB:.0f} MB）",
     )
+    from xlperf.cli import add_password_argument
+
+    add_password_argument(p)
     p.set_defaults(run=run_batch)

@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from xlperf import __version__
+from xlperf.errors import WorkbookError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from xlperf.errors import WorkbookError
     from xlperf.forms import read_file
     from xlperf.inspect import render_text, summarize
 
@@ -25,7 +25,7 @@ def _inspect(args: argparse.Namespace) -> int:
     results = []
     for path in args.files:
         try:
-            summary = summarize(read_file(path))
+            summary = summarize(read_file(path, password_of(args)))
         except WorkbookError as err:
             print(str(err), file=sys.stderr)
             code = EXIT_UNREADABLE
@@ -39,10 +39,17 @@ def _inspect(args: argparse.Namespace) -> int:
     return code
 
 
-def _same_file(a: str, b: str) -> bool:
-    from pathlib import Path
+def add_password_argument(parser: argparse.ArgumentParser) -> None:
+    """``--password`` for commands that open workbooks (XLPERF_PASSWORD in the environment works too)."""
+    parser.add_argument(
+        "--password", metavar="PW", help="打开密码（也可设置环境变量 XLPERF_PASSWORD）；写出的文件用同一密码加密"
+    )
 
-    return Path(a).resolve() == Path(b).resolve()
+
+def password_of(args: argparse.Namespace) -> str | None:
+    from xlperf.book.sniff import env_password
+
+    return getattr(args, "password", None) or env_password()
 
 
 def _settings(args: argparse.Namespace):
@@ -54,22 +61,18 @@ def _settings(args: argparse.Namespace):
 def _check(args: argparse.Namespace) -> int:
     from xlperf.book import open_book
     from xlperf.checks import check_model
-    from xlperf.errors import WorkbookError
     from xlperf.forms import read_book
     from xlperf.render import file_json, print_json, print_table
 
     if args.output and len(args.files) != 1:
         print("--output 只能用于一个工作簿 (--output takes exactly one FILE)", file=sys.stderr)
         return EXIT_UNREADABLE
-    if args.output and _same_file(args.output, args.files[0]):
-        print("输出文件不能是输入文件本身 (the output must not overwrite the input)", file=sys.stderr)
-        return EXIT_UNREADABLE
     code = EXIT_OK
     annotated = False
     results = []
     for path in args.files:
         try:
-            book = open_book(path)
+            book = open_book(path, password_of(args))
             model = read_book(book)
         except WorkbookError as err:
             print(str(err), file=sys.stderr)
@@ -77,7 +80,7 @@ def _check(args: argparse.Namespace) -> int:
             continue
         report = check_model(model, _settings(args))
         if args.output:
-            annotated = _annotate_copy(report, path, args.output)
+            annotated = _annotate_copy(report, path, args.output, password_of(args))
             if not annotated:
                 code = EXIT_UNREADABLE
         if report.has_errors and code == EXIT_OK:
@@ -94,68 +97,70 @@ def _check(args: argparse.Namespace) -> int:
     return code
 
 
-def _annotate_copy(report, path: str, output: str) -> bool:
+def _annotate_copy(report, path: str, output: str, password: str | None) -> bool:
     """Write the annotated copy: the marks and the 校验结果 sheet patched into the original package, so that
     charts, pictures, macros and everything else of the workbook stay as they were."""
     from xlperf.annotate import annotated_package
-    from xlperf.book.apply import write_atomically
-    from xlperf.book.sniff import sniff
+    from xlperf.book.output import plan_output, write_output
+    from xlperf.book.sniff import open_input
 
     try:
-        data = annotated_package(sniff(path), report)
+        target = plan_output(path, output, False, "已标注")
+        source = open_input(path, password)
+        data = annotated_package(source.data, report)
+        write_output(data, target, source.password)  # an encrypted input gives an encrypted copy
+    except WorkbookError as err:
+        print(str(err), file=sys.stderr)
+        return False
     except (KeyError, ValueError) as err:  # a package whose parts cannot be patched (malformed)
         print(f"未写出带标注的副本 {output}：{err} (the annotated copy was not written)", file=sys.stderr)
         return False
-    write_atomically(data, output)
     return True
 
 
 def _fill(args: argparse.Namespace) -> int:
     from xlperf.book.apply import apply_edits
-    from xlperf.errors import WorkbookError
+    from xlperf.book.output import plan_output
     from xlperf.forms import read_file
     from xlperf.render import file_json, print_json, print_table
     from xlperf.totals import fill_totals
 
-    if _same_file(args.output, args.file):
-        print("输出文件不能是输入文件本身 (the output must not overwrite the input)", file=sys.stderr)
-        return EXIT_UNREADABLE
     try:
-        model = read_file(args.file)
+        target = plan_output(args.file, args.output, args.in_place, "已填合计")
+        model = read_file(args.file, password_of(args))
+        report = fill_totals(model, overwrite=args.overwrite)
+        backup = apply_edits(args.file, report.edits, target, values_only=args.values, password=password_of(args))
     except WorkbookError as err:
         print(str(err), file=sys.stderr)
         return EXIT_UNREADABLE
-    report = fill_totals(model, overwrite=args.overwrite)
-    apply_edits(args.file, report.edits, args.output, values_only=args.values)
     if args.format == "json":
         print_json([file_json(args.file, report)], single=True)
     else:
         print_table(args.file, report)
         how = "数值" if args.values else "公式（已带计算结果）"
-        print(f"已填充 {len(report.edits)} 个合计，写为{how}：{args.output}")
+        print(f"已填充 {len(report.edits)} 个合计，写为{how}：{target.path}{_backup_note(backup)}")
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
 
 
 def _score(args: argparse.Namespace) -> int:
     from xlperf.book.apply import apply_edits
-    from xlperf.errors import WorkbookError
+    from xlperf.book.output import plan_output
     from xlperf.evaluate import score_workbook
     from xlperf.forms import read_file
     from xlperf.render import file_json, print_json, print_table
 
-    if _same_file(args.output, args.file):
-        print("输出文件不能是输入文件本身 (the output must not overwrite the input)", file=sys.stderr)
-        return EXIT_UNREADABLE
+    password = password_of(args)
     try:
+        target = plan_output(args.file, args.output, args.in_place and not args.actuals, "已评分")
         settings = _settings(args)
         source = args.file
         warnings: list[str] = []
         if args.actuals:
             from xlperf.selfeval import self_evaluation_from_targets
 
-            warnings = self_evaluation_from_targets(read_file(args.file), args.actuals, args.output)
-            source = args.output
-        model = read_file(source)
+            warnings = self_evaluation_from_targets(read_file(args.file, password), args.actuals, str(target.path))
+            source, password = str(target.path), None  # a new workbook, not the (encrypted) input
+        model = read_file(source, password)
     except WorkbookError as err:
         print(str(err), file=sys.stderr)
         return EXIT_UNREADABLE
@@ -166,15 +171,23 @@ def _score(args: argparse.Namespace) -> int:
         print(f"{args.file} 中没有绩效自评表；项目绩效目标表请用 --actuals 提供实际完成值", file=sys.stderr)
         return EXIT_UNREADABLE
     report = score_workbook(model, settings, overwrite=args.overwrite)
-    apply_edits(source, report.edits, args.output)
+    try:
+        backup = apply_edits(source, report.edits, target if source == args.file else target.path, password=password)
+    except WorkbookError as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_UNREADABLE
     if args.format == "json":
         print_json([file_json(args.file, report)], single=True)
     else:
         for w in warnings:
             print(f"注意：{w}")
         print_table(args.file, report)
-        print(f"已写入 {len(report.edits)} 个得分/执行率/总分：{args.output}")
+        print(f"已写入 {len(report.edits)} 个得分/执行率/总分：{target.path}{_backup_note(backup)}")
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
+def _backup_note(backup) -> str:
+    return f"（原文件已备份为 {backup}）" if backup else ""
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -212,6 +225,8 @@ BUILTIN_COMMANDS = ("inspect", "check", "score", "fill", "rules")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    from xlperf.book.output import add_output_arguments
+
     """The command line; ``only`` names the one module command to register ("" for none, None for all)."""
     parser = argparse.ArgumentParser(
         prog="xlperf",
@@ -220,20 +235,23 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xlperf {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("inspect", help="列出工作簿中识别出的表格、关键字段和指标数 (what was recognised)")
-    p.add_argument("files", nargs="+", metavar="FILE", help="工作簿 .xlsx / .xlsm")
+    p.add_argument("files", nargs="+", metavar="FILE", help="工作簿 .xlsx / .xlsm（旧版 .xls 也可检查）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    add_password_argument(p)
     p.set_defaults(run=_inspect)
 
     p = sub.add_parser("check", help="按规则目录校验工作簿 (check against the rule catalog)")
-    p.add_argument("files", nargs="+", metavar="FILE", help="工作簿 .xlsx / .xlsm")
+    p.add_argument("files", nargs="+", metavar="FILE", help="工作簿 .xlsx / .xlsm（旧版 .xls 也可检查）")
     p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式（默认 table）")
+    add_password_argument(p)
     p.add_argument("--output", metavar="ANNOTATED.xlsx", help="写出带标注的副本和“校验结果”工作表（原文件不变）")
     p.add_argument("--rules", metavar="RULES.toml", help="评分规则设置（覆盖默认值，见 examples/rules.toml）")
     p.set_defaults(run=_check)
 
     p = sub.add_parser("score", help="评分：填写得分、执行率、总分 (score self-evaluation tables)")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--output", required=True, metavar="OUT.xlsx", help="输出文件（原文件不变）")
+    add_output_arguments(p, "已评分")
+    add_password_argument(p)
     p.add_argument("--overwrite", action="store_true", help="替换与评分规则不一致的已填得分")
     p.add_argument("--rules", metavar="RULES.toml", help="评分规则设置（覆盖默认值，见 examples/rules.toml）")
     p.add_argument("--actuals", metavar="ACTUALS.csv|xlsx", help="项目绩效目标表的实际完成值：生成并评分绩效自评表")
@@ -242,7 +260,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = sub.add_parser("fill", help="填充合计（写公式并带计算结果）(fill the totals)")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--output", required=True, metavar="OUT.xlsx", help="输出文件（原文件不变）")
+    add_output_arguments(p, "已填合计")
+    add_password_argument(p)
     p.add_argument("--values", action="store_true", help="写数值而不是公式")
     p.add_argument("--overwrite", action="store_true", help="替换与计算结果不一致的已填合计")
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -259,16 +278,34 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate_like_interrupt() -> None:
+    """SIGTERM (a batch system stopping the job, ``kill``) unwinds like Ctrl+C, so the temporary file of a
+    write in progress is removed and the target is left as it was."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (e.g. called from a host that runs us in a worker thread)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     only = command if command in COMMAND_MODULES else ("" if command in BUILTIN_COMMANDS else None)
     args = build_parser(only).parse_args(argv)
+    _terminate_like_interrupt()
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
-        print("已中断 (interrupted)", file=sys.stderr)
+        print("已中断，未写出不完整的文件 (interrupted; no partial output)", file=sys.stderr)
         return 130
+    except WorkbookError as err:  # an operation that failed after its own checks, e.g. a full disk
+        print(str(err), file=sys.stderr)
+        return EXIT_UNREADABLE
     except BrokenPipeError:  # output piped to head
         return EXIT_OK
 

@@ -16,3 +16,12 @@ class WorkbookError(Exception):
     def __str__(self) -> str:
         tail = f"；{self.hint}" if self.hint else ""
         return f"无法读取 {self.path}：{self.reason_zh}{tail} ({self.reason_en})"
+
+
+class OutputError(WorkbookError):
+    """An output that could not be written (disk full, no permission, the input named as output …).
+    Nothing partial is left behind; the CLI prints ``str(err)`` and exits with code 2."""
+
+    def __str__(self) -> str:
+        tail = f"；{self.hint}" if self.hint else ""
+        return f"无法写出 {self.path}：{self.reason_zh}{tail} ({self.reason_en})"

@@ -8,13 +8,15 @@ file beside it and renamed into place, so an interrupted run leaves no partial f
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from xlperf.book.output import OutputTarget, write_atomically, write_output
 from xlperf.book.patch import CellPatch, patch_cells
-from xlperf.book.sniff import sniff
+from xlperf.book.sniff import open_input
 from xlperf.report import Edit
+
+__all__ = ["apply_edits", "cell_patches", "write_atomically"]
 
 
 def cell_patches(edits: Iterable[Edit], values_only: bool = False) -> dict[str, dict[str, CellPatch]]:
@@ -31,23 +33,16 @@ def cell_patches(edits: Iterable[Edit], values_only: bool = False) -> dict[str, 
     return out
 
 
-def write_atomically(data: bytes, out: str | os.PathLike[str]) -> None:
-    target = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def apply_edits(
-    src: str | os.PathLike[str], edits: list[Edit], out: str | os.PathLike[str], values_only: bool = False
-) -> None:
-    """Write ``src`` with ``edits`` applied to ``out`` (which may not be ``src``)."""
-    package = sniff(str(src))
-    write_atomically(patch_cells(package, cell_patches(edits, values_only)), out)
+    src: str | os.PathLike[str],
+    edits: list[Edit],
+    out: str | os.PathLike[str] | OutputTarget,
+    values_only: bool = False,
+    password: str | None = None,
+) -> Path | None:
+    """Write ``src`` with ``edits`` applied to ``out`` (a path that is not ``src``, or a planned target,
+    which may be ``src`` itself, backed up first). An encrypted input is written encrypted again with the
+    same password. Returns the backup's path for an in-place write."""
+    source = open_input(str(src), password)
+    target = out if isinstance(out, OutputTarget) else OutputTarget(Path(out))
+    return write_output(patch_cells(source.data, cell_patches(edits, values_only)), target, source.password)

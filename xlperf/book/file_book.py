@@ -19,17 +19,20 @@ from pathlib import Path
 from typing import Any
 
 from xlperf.book.protocol import Merge, SheetData
-from xlperf.book.sniff import sniff
+from xlperf.book.sniff import open_input
 from xlperf.errors import WorkbookError
 
 
 class FileBook:
     """A workbook file opened for reading (values and merges) and, on demand, for writing."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], password: str | None = None) -> None:
         self._path = str(path)
-        data = sniff(self._path)
+        source = open_input(self._path, password, allow_xls=True)
+        data = source.data
         self._bytes = data
+        self.kind = source.kind  # "xlsx", or "xls": a legacy workbook read with calamine, for checking only
+        self.password = source.password  # set when the file was encrypted: a written copy is encrypted again
         self._calamine = _open_calamine(self._path, data)
         from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
@@ -57,6 +60,8 @@ class FileBook:
         merges = [Merge(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in cs.merged_cell_ranges or []]
         data = SheetData(sheet, values, merges, hidden=sheet in self._hidden)
         if formulas:
+            if self.kind != "xlsx":
+                raise WorkbookError(self._path, "旧版 .xls 文件只能检查数值，不能读取公式", "no formulas from .xls")
             if self._formula_ro is None:
                 self._formula_ro = _load(self._path, self._bytes, data_only=False, read_only=True)
             data.formulas = [
@@ -67,6 +72,8 @@ class FileBook:
 
     def _patch_errors(self, sheet: str, values: list[list[Any]]) -> None:
         """Put back the error values (#REF! …) that calamine reads as empty, from the sheet's XML."""
+        if self.kind != "xlsx":
+            return
         if self._zip is None:
             self._zip = zipfile.ZipFile(io.BytesIO(self._bytes))
         if self._parts is None:

@@ -67,7 +67,7 @@ def read_book(book: Book) -> WorkbookModel:
     return WorkbookModel(book.path, forms, unrecognized, names)
 
 
-def read_file(path: str) -> WorkbookModel:
+def read_file(path: str, password: str | None = None) -> WorkbookModel:
     from xlperf.book import open_book
 
-    return read_book(open_book(path))
+    return read_book(open_book(path, password))

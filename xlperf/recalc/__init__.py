@@ -13,7 +13,7 @@ DEFAULT_TIME_LIMIT = 120.0  # seconds
 DEFAULT_MEMORY_MB = 4096
 
 
-def recalculate_for_check(path: str, engine: str = DEFAULT_ENGINE) -> bytes:
+def recalculate_for_check(path: str, engine: str = DEFAULT_ENGINE, password: str | None = None) -> bytes:
     """The workbook's bytes with each formula's cached value replaced by what ``engine`` computes (the
     formulas themselves kept), for ``xlperf batch --recalc``: the checks then read recalculated values
     instead of trusting what was cached. A cell the engine cannot compute keeps its cached value; a file
@@ -25,7 +25,7 @@ def recalculate_for_check(path: str, engine: str = DEFAULT_ENGINE) -> bytes:
     from xlperf.recalc.engine import Computed, get_engine
     from xlperf.recalc.values import XlError
 
-    data = sniff(path)
+    data = sniff(path, password)
     result = get_engine(engine).compute(data)
     if not result.ok:
         raise WorkbookError(path, "无法重新计算公式", f"recalculation failed: {result.status} {result.message}".strip())

@@ -20,7 +20,6 @@ import argparse
 import json
 import sys
 import unicodedata
-from pathlib import Path
 
 EXIT_OK, EXIT_DIFFER, EXIT_UNREADABLE = 0, 1, 2
 
@@ -36,6 +35,8 @@ _VERDICT_ZH = {
 
 def register(subparsers) -> None:
     """Add the ``recalc`` command to the ``xlperf`` parser's subparsers."""
+    from xlperf.book.output import add_output_arguments
+    from xlperf.cli import add_password_argument
     from xlperf.recalc import DEFAULT_ENGINE, DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, ENGINES
 
     p = subparsers.add_parser(
@@ -45,7 +46,8 @@ def register(subparsers) -> None:
         "或用 --check 与工作簿中缓存的值比较。",
     )
     p.add_argument("file", metavar="FILE", help="工作簿 .xlsx / .xlsm")
-    p.add_argument("--output", metavar="OUT.xlsx", help="写出重新计算后的工作簿（原文件不变）")
+    add_output_arguments(p, "已重算")
+    add_password_argument(p)
     p.add_argument("--check", action="store_true", help="只比较，不写文件：列出计算结果与缓存值不一致的单元格")
     p.add_argument(
         "--engine",
@@ -72,20 +74,20 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.check and not args.output:
-        print("需要 --output OUT.xlsx，或用 --check 只比较 (give --output or --check)", file=sys.stderr)
-        return EXIT_UNREADABLE
-    if args.output and Path(args.output).resolve() == Path(args.file).resolve():
-        print("输出文件不能是输入文件本身 (the output must not overwrite the input)", file=sys.stderr)
-        return EXIT_UNREADABLE
-
-    from xlperf.book.sniff import sniff
+    from xlperf.book.output import plan_output
+    from xlperf.book.sniff import open_input
+    from xlperf.cli import password_of
     from xlperf.errors import WorkbookError
     from xlperf.recalc.engine import get_engine
     from xlperf.recalc.package import read_package
 
     try:
-        data = sniff(args.file)
+        if not args.check:
+            args.target = plan_output(args.file, args.output, args.in_place, "已重算")
+            args.output = str(args.target.path)
+        source = open_input(args.file, password_of(args))
+        args.password = source.password
+        data = source.data
         try:
             package = read_package(data)
         except Exception as exc:  # a package whose parts do not parse: lxml, zipfile, a bad reference
@@ -96,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not package.cells:
         if not args.check:
-            if _write(args.file, data, {}, args.output) is None:
+            if _write(args.file, data, {}, args) is None:
                 return EXIT_UNREADABLE
         print(f"{args.file} 中没有公式 (no formulas)")
         return EXIT_OK
@@ -135,7 +137,7 @@ def _single(args, data: bytes, package, result) -> int:
                 v.cell.cached is not None and same(v.outcome.value, v.cell.cached)
             ):
                 values[v.cell.key] = v.outcome.value
-        written = _write(args.file, data, values, args.output)
+        written = _write(args.file, data, values, args)
         if written is None:
             return EXIT_UNREADABLE
     counts = comparison.counts
@@ -203,7 +205,7 @@ def _both(args, data: bytes, package, results) -> int:
                 continue
             if cell.cached is None or not same(first.value, cell.cached):
                 values[key] = first.value
-        written = _write(args.file, data, values, args.output)
+        written = _write(args.file, data, values, args)
         if written is None:
             return EXIT_UNREADABLE
 
@@ -261,11 +263,13 @@ def _both(args, data: bytes, package, results) -> int:
 # --- writing and printing --------------------------------------------------------------------------------
 
 
-def _write(path: str, data: bytes, values: dict, output: str) -> int | None:
-    """Patch the computed values into the original package (formulas kept) and write it atomically."""
+def _write(path: str, data: bytes, values: dict, args: argparse.Namespace) -> int | None:
+    """Patch the computed values into the original package (formulas kept) and write it atomically to the
+    planned target (for --in-place after a backup; encrypted again when the input was)."""
     from xlperf.a1 import a1
-    from xlperf.book.apply import write_atomically
+    from xlperf.book.output import write_output
     from xlperf.book.patch import KEEP_FORMULA, CellPatch, patch_cells
+    from xlperf.errors import WorkbookError
     from xlperf.recalc.values import XlError
 
     edits: dict[str, dict[str, CellPatch]] = {}
@@ -273,10 +277,12 @@ def _write(path: str, data: bytes, values: dict, output: str) -> int | None:
         cell_value = value.code if isinstance(value, XlError) else value
         edits.setdefault(sheet, {})[a1(row, col)] = CellPatch(cell_value, KEEP_FORMULA)
     try:
-        write_atomically(patch_cells(data, edits), output)
-    except OSError as exc:
-        print(f"无法写出 {output}：{exc.strerror or exc} (cannot write the output)", file=sys.stderr)
+        backup = write_output(patch_cells(data, edits), args.target, args.password)
+    except WorkbookError as err:
+        print(str(err), file=sys.stderr)
         return None
+    if backup:
+        print(f"原文件已备份为 {backup}")
     return len(values)
 
 

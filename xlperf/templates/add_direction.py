@@ -26,8 +26,8 @@ from typing import Any
 
 from xlperf.a1 import column_letter
 from xlperf.book.carry import part_kinds, uncarried_parts
+from xlperf.book.output import OutputTarget
 from xlperf.book.patch import CellPatch, patch_cells
-from xlperf.book.sniff import sniff
 from xlperf.errors import WorkbookError
 from xlperf.labels import norm
 from xlperf.model import Field, SpecialFundSummary, SpendingDirection
@@ -59,25 +59,28 @@ def refuse_uncarried(path: str, package: bytes) -> None:
     )
 
 
-def add_direction(path: str, name: str, out: str | None = None) -> Added:
-    """Add the spending direction ``name`` to the 专项资金 workbook at ``path`` (written to ``out``, by default
-    ``path`` itself, atomically). Raises WorkbookError when the workbook cannot take it."""
+def add_direction(path: str, name: str, out: str | OutputTarget | None = None, password: str | None = None) -> Added:
+    """Add the spending direction ``name`` to the 专项资金 workbook at ``path``, written atomically to ``out``
+    (by default ``path`` itself, after a backup copy ``path.bak``). Raises WorkbookError when the workbook
+    cannot take it."""
     from openpyxl import load_workbook
 
     from xlperf.book import open_book
-    from xlperf.book.apply import write_atomically
+    from xlperf.book.output import write_output
+    from xlperf.book.sniff import open_input
     from xlperf.forms import read_book
 
     name = name.strip()
     if not name:
         raise WorkbookError(path, "支出方向名称不能为空", "empty direction name")
-    package = sniff(path)
+    source = open_input(path, password)
+    package = source.data
     if path.lower().endswith(".xlsm"):
         raise WorkbookError(
             path, "工作簿含有宏（VBA），添加支出方向会丢失宏，因此未作任何修改", "macro-enabled workbook"
         )
     refuse_uncarried(path, package)
-    model = read_book(open_book(path))
+    model = read_book(open_book(path, password))
     summaries: list[SpecialFundSummary] = model.of_kind("summary")
     if not summaries:
         raise WorkbookError(path, "工作簿中没有附表2（专项资金绩效目标汇总表）", "no 附表2 summary sheet")
@@ -115,7 +118,11 @@ def add_direction(path: str, name: str, out: str | None = None) -> Added:
     wb.save(buf)
     patches = _cached_values(wb, old_values, moved, book)
     data = patch_cells(buf.getvalue(), patches) if patches else buf.getvalue()
-    write_atomically(data, out or path)
+    if out is None:
+        target = OutputTarget(Path(path), in_place=True)
+    else:
+        target = out if isinstance(out, OutputTarget) else OutputTarget(Path(out))
+    write_output(data, target, source.password)
     return Added(sheet, summary.sheet, row, reused_sheet, reused_row)
 
 
@@ -226,23 +233,35 @@ def _sheet_data(ws: Any) -> Any:
 def _insert_row(ws: Any, at: int) -> None:
     """Insert a blank row before row ``at``, moving merged ranges, row heights and drop-downs with the rows
     (openpyxl's own insert_rows moves only the cells)."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
     from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
     merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges if r.max_row >= at]
     for r1, c1, r2, c2 in merges:
         ws.unmerge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-    heights = {r: d.height for r, d in ws.row_dimensions.items() if r >= at and d.height}
     ws.insert_rows(at)
     for r1, c1, r2, c2 in merges:
         start = r1 + 1 if r1 >= at else r1
         ws.merge_cells(start_row=start, start_column=c1, end_row=r2 + 1, end_column=c2)
-    for r in sorted(heights, reverse=True):
-        ws.row_dimensions[r + 1].height = heights[r]
-        ws.row_dimensions[r].height = None
+    dims = ws.row_dimensions  # each row's height, hidden flag, outline level and style move with it
+    for r in sorted((r for r in dims if r >= at), reverse=True):
+        moved = dims.pop(r)
+        moved.index = r + 1
+        dims[r + 1] = moved
+    for row in ws.iter_rows(min_row=at + 1):  # a hyperlink is written at the cell it names, not where it is
+        for cell in row:
+            link = cell.hyperlink
+            if link is not None and link.ref:
+                link.ref = cell.coordinate if ":" not in link.ref else _shift_range(CellRange(link.ref), at)
     for dv in ws.data_validations.dataValidation:
         dv.sqref = MultiCellRange([_shift_range(CellRange(str(rng)), at) for rng in dv.sqref.ranges])
-    for cf in ws.conditional_formatting:
-        cf.sqref = MultiCellRange([_shift_range(CellRange(str(rng)), at) for rng in cf.sqref.ranges])
+    # openpyxl keys each conditional format's rules by its range: the list is rebuilt, not changed in place
+    formats = [(cf.sqref, list(cf.rules)) for cf in ws.conditional_formatting]
+    ws.conditional_formatting = ConditionalFormattingList()
+    for sqref, rules in formats:
+        moved = " ".join(_shift_range(CellRange(str(rng)), at) for rng in sqref.ranges)
+        for rule in rules:
+            ws.conditional_formatting.add(moved, rule)
     if ws.print_area:
         ws.print_area = [_shift_refs(area, ws.title, at, ws.title) for area in ws.print_area.split(",")]
 
@@ -257,7 +276,8 @@ _STRING = re.compile(r'("(?:[^"]|"")*")')
 _REF = re.compile(
     r"(?<![\w.$!'\u4e00-\u9fff])"
     r"(?P<sheet>(?:'(?:[^']|'')+'|[A-Za-z_\u4e00-\u9fff][\w.\u4e00-\u9fff]*)!)?"
-    r"(?P<col>\$?[A-Za-z]{1,3})(?P<row>\$?\d+)(?![\w(])"
+    r"(?P<col>\$?[A-Za-z]{1,3})(?P<row>\$?\d+)"
+    r"(?::(?P<col2>\$?[A-Za-z]{1,3})(?P<row2>\$?\d+))?(?![\w(])"  # a range's second corner: the same sheet
 )
 
 
@@ -265,29 +285,39 @@ def _shift_refs(formula: str, sheet: str, at: int, own_sheet: str) -> str:
     """``formula`` (on ``own_sheet``) with every reference to a row ``at`` or below of ``sheet`` moved down
     one row; text inside string literals is left alone."""
 
+    def moved(row: str) -> str:
+        number = int(row.lstrip("$"))
+        return f"{'$' if row.startswith('$') else ''}{number + 1 if number >= at else number}"
+
     def move(m: re.Match[str]) -> str:
         target = m.group("sheet")
         name = target[:-1].strip("'").replace("''", "'") if target else own_sheet
         if name != sheet:
             return m.group(0)
-        row = m.group("row")
-        absolute = row.startswith("$")
-        number = int(row.lstrip("$"))
-        if number < at:
-            return m.group(0)
-        return f"{target or ''}{m.group('col')}{'$' if absolute else ''}{number + 1}"
+        out = f"{target or ''}{m.group('col')}{moved(m.group('row'))}"
+        if m.group("col2"):
+            out += f":{m.group('col2')}{moved(m.group('row2'))}"
+        return out
 
     parts = _STRING.split(formula)
     return "".join(part if i % 2 else _REF.sub(move, part) for i, part in enumerate(parts))
 
 
 def _shift_workbook_references(wb: Any, sheet: str, at: int) -> None:
-    """Move every formula's and defined name's references to ``sheet`` rows ``at`` and below."""
+    """Move every reference to ``sheet`` rows ``at`` and below: in formulas, drop-down sources and
+    conditional-format rules of every sheet, and in defined names."""
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     cell.value = _shift_refs(cell.value, sheet, at, ws.title)
+        for dv in ws.data_validations.dataValidation:
+            for attr in ("formula1", "formula2"):
+                if getattr(dv, attr):
+                    setattr(dv, attr, _shift_refs(getattr(dv, attr), sheet, at, ws.title))
+        for cf in ws.conditional_formatting:
+            for rule in cf.rules:
+                rule.formula = [_shift_refs(f, sheet, at, ws.title) for f in rule.formula or []]
     names = [*wb.defined_names.values(), *(d for ws in wb.worksheets for d in ws.defined_names.values())]
     for defined in names:
         if defined.attr_text:

@@ -21,6 +21,9 @@ EXIT_OK, EXIT_ERROR = 0, 2
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``template`` to the ``xlperf`` command's subcommands."""
+    from xlperf.book.output import add_output_arguments
+    from xlperf.cli import add_password_argument
+
     p = subparsers.add_parser("template", help="生成空白的官方表格，或为专项资金表添加支出方向 (blank official forms)")
     kinds = p.add_subparsers(dest="kind", required=True, metavar="KIND")
     for kind, (file_name, what) in TEMPLATES.items():
@@ -33,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     a = kinds.add_parser("add-direction", help="在专项资金表中添加一个支出方向：新增一张附表3，并在附表2 中添加一行")
     a.add_argument("file", metavar="FILE", help="专项资金工作簿（附表2 和附表3）")
     a.add_argument("name", metavar="NAME", help="支出方向名称")
-    a.add_argument("--output", metavar="OUT", help="写到另一个文件（默认直接修改 FILE）")
+    add_output_arguments(a, "新增方向")
+    add_password_argument(a)
     a.set_defaults(run=_add_direction)
 
 
@@ -56,13 +60,16 @@ def _write(args: argparse.Namespace) -> int:
 
 
 def _add_direction(args: argparse.Namespace) -> int:
+    from xlperf.book.output import plan_output
+    from xlperf.cli import password_of
     from xlperf.errors import WorkbookError
     from xlperf.templates.add_direction import add_direction, cli_summary
 
     try:
-        added = add_direction(args.file, args.name, args.output)
+        target = plan_output(args.file, args.output, args.in_place, "新增方向")
+        added = add_direction(args.file, args.name, target, password_of(args))
     except WorkbookError as err:
         print(str(err), file=sys.stderr)
         return EXIT_ERROR
-    print(cli_summary(added, args.output or args.file))
+    print(cli_summary(added, target.path))
     return EXIT_OK
