@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from decimal import Decimal
 from math import ceil
@@ -380,12 +379,10 @@ def _lines(text: str, width: float) -> int:
 
 def _save(wb: Workbook, out: Path) -> None:
     """Save atomically: a temporary file in the target's folder, then a rename over the target."""
-    folder = out.parent if str(out.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    import io
+
+    from xlperf.book.output import write_atomically
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_atomically(buf.getvalue(), out)
