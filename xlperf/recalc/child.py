@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -31,8 +33,18 @@ _CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 
 def run_isolated(engine: str, path: str, time_limit: float, memory_mb: int | None) -> Result:
     """Compute ``path`` with ``engine`` in a child process; never raises for what happens in the child."""
+    # The child's temporary files (the engine's copy of the workbook: xlperf.recalc.engine.engine_copy) go
+    # into a folder removed here, also when the child was killed at a limit before removing them.
+    scratch = tempfile.mkdtemp(prefix="xlperf-child-")
+    try:
+        return _run_isolated(engine, path, time_limit, memory_mb, {"TMPDIR": scratch})
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_isolated(engine: str, path: str, time_limit: float, memory_mb: int | None, extra: dict[str, str]) -> Result:
     cmd = [sys.executable, "-m", "xlperf.recalc.child", engine, os.fspath(path), str(memory_mb or 0)]
-    env = {**os.environ, **_CHILD_ENV}
+    env = {**os.environ, **_CHILD_ENV, **extra}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out: list[bytes] = []

@@ -17,11 +17,15 @@ whose ``status`` says so (``load_error``, ``timeout``, ``memory``, ``crashed``) 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from xlperf.recalc import DEFAULT_ENGINE, ENGINES
-from xlperf.recalc.package import Cell, Package
+from xlperf.recalc.package import Cell, Package, without_external_links
 from xlperf.recalc.values import Value
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "Computed", "Engine", "Failed", "Outcome", "Result", "Unsupported"]
@@ -91,3 +95,36 @@ def load(source: Source) -> tuple[bytes, str | None]:
     path = os.fspath(source)
     with open(path, "rb") as f:
         return f.read(), path
+
+
+class UnreadablePackage(Exception):
+    """The package could not be read to prepare the engine's copy (not a zip file, a part that does not
+    decompress): the engine is not given it."""
+
+
+@contextmanager
+def engine_copy(
+    data: bytes, path: str | None = None, prepare: Callable[[bytes], bytes | None] | None = None
+) -> Iterator[str]:
+    """The path of the copy of a workbook an engine loads — never the workbook itself: its links to other
+    files neutralised (:func:`xlperf.recalc.package.without_external_links`), then changed by ``prepare``
+    if given (None: no change), written alone into a new private directory (so that a relative name
+    resolves to nothing), removed afterwards. ``path`` is the original's, for its extension (.xlsm stays
+    .xlsm). Raises :class:`UnreadablePackage` when the package cannot be read."""
+    try:
+        prepared = without_external_links(data)
+        if prepare is not None:
+            prepared = prepare(prepared) or prepared
+    except MemoryError:
+        raise
+    except Exception as exc:  # zipfile, zlib, lxml: whatever a damaged package gives
+        raise UnreadablePackage(f"{type(exc).__name__}: {exc}".strip()) from exc
+    suffix = os.path.splitext(path)[1].lower() if path else ""
+    directory = tempfile.mkdtemp(prefix="xlperf-recalc-")
+    try:
+        copy = os.path.join(directory, "workbook" + (suffix if suffix in (".xlsx", ".xlsm") else ".xlsx"))
+        with open(copy, "wb") as f:
+            f.write(prepared)
+        yield copy
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -104,6 +104,22 @@ def functions(formula: str) -> list[str]:
     return list(seen)
 
 
+def other_workbook(formula: str) -> bool:
+    """Whether a formula refers to another workbook: ``[1]Sheet1!A1`` (an external link, by its number),
+    ``'/dir/[Book.xlsx]Sheet 1'!A1`` (a file, by its name) or ``[1]!Name`` (a name defined there);
+    ``[0]`` is the workbook itself. Not the text an INDIRECT reads at run time."""
+    previous: Token | None = None
+    for tok in tokens(formula):
+        if tok.kind == "sheet" and "[" in tok.text and not tok.text.lstrip("'").startswith("[0]"):
+            return True
+        if tok.text == "!" and previous is not None and previous.kind == "struct":
+            if previous.text.startswith("[") and previous.text != "[0]":
+                return True
+        if tok.kind != "ws":
+            previous = tok
+    return False
+
+
 def _sheet_name(prefix: str) -> str:
     """ "'My sheet'!" → "My sheet"; "Sheet1!" → "Sheet1" (external and 3-D prefixes are kept as they are)."""
     name = prefix[:-1]

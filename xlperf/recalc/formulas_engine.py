@@ -14,6 +14,11 @@ What it cannot do, and how it is found:
   function) gets no value: failed (formulas logs the exception; the log is kept quiet here);
 - circular references are solved as formulas does (``finish(circular=True)``); a cell left at ``#CIRC!``
   is failed.
+
+formulas opens any other workbook a formula refers to (through an external link, or by a path written in
+the formula). It is given a copy of the workbook whose links are neutralised, alone in a new directory
+(:func:`xlperf.recalc.engine.engine_copy`), and may open that copy only; a formula that refers to another
+workbook fails, saying so (:func:`xlperf.recalc.graph.mark_other_workbooks`), and keeps its cached value.
 """
 
 from __future__ import annotations
@@ -21,13 +26,22 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 import time
 
 from xlperf.recalc import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT
-from xlperf.recalc.engine import Computed, Failed, Outcome, Result, Source, Unsupported, load
+from xlperf.recalc.engine import (
+    Computed,
+    Failed,
+    Outcome,
+    Result,
+    Source,
+    UnreadablePackage,
+    Unsupported,
+    engine_copy,
+    load,
+)
 from xlperf.recalc.formula_text import function_name, functions
-from xlperf.recalc.graph import propagate_unsupported
+from xlperf.recalc.graph import mark_other_workbooks, propagate_unsupported
 from xlperf.recalc.package import Cell, Package, read_package
 from xlperf.recalc.values import XlError
 
@@ -55,31 +69,26 @@ class FormulasEngine:
 
     def compute(self, source: Source, package: Package | None = None) -> Result:
         data, path = load(source)
-        tmp = None
         try:
-            if path is None:
-                fd, tmp = tempfile.mkstemp(suffix=".xlsx")
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                path = tmp
-            if self.isolate:
-                import importlib.util
+            with engine_copy(data, path) as copy:  # its external links neutralised, alone in a new directory
+                if self.isolate:
+                    import importlib.util
 
-                from xlperf.recalc.child import run_isolated
+                    from xlperf.recalc.child import run_isolated
 
-                if importlib.util.find_spec("formulas") is None:
-                    return Result(self.name, status="load_error", message=_NOT_INSTALLED)
+                    if importlib.util.find_spec("formulas") is None:
+                        return Result(self.name, status="load_error", message=_NOT_INSTALLED)
 
-                return run_isolated(self.name, path, self.time_limit, self.memory_mb)
-            return self._compute(path, package or read_package(data))
-        finally:
-            if tmp is not None:
-                os.unlink(tmp)
+                    return run_isolated(self.name, copy, self.time_limit, self.memory_mb)
+                return self._compute(copy, package or read_package(data))
+        except UnreadablePackage as exc:
+            return Result(self.name, status="load_error", message=str(exc))
 
     def _compute(self, path: str, package: Package) -> Result:
         start = time.perf_counter()
         try:
             import formulas
+            from formulas.excel import xlreader
             from formulas.functions import get_functions
         except ImportError as exc:
             import importlib.util
@@ -94,6 +103,19 @@ class FormulasEngine:
             lg.addHandler(quiet)
             lg.propagate = False
             lg.setLevel(logging.WARNING)
+        own = os.path.abspath(path)
+        load_workbook = xlreader.load_workbook
+
+        def own_book_only(filename, *args, **kwargs):
+            # formulas opens every other workbook a formula names — through an external link ([1]Sheet1!A1,
+            # the link's path resolved against the workbook's folder), a path in the formula itself
+            # ('/dir/[book.xlsx]Sheet1'!A1), a defined name or a literal INDIRECT — by this function, as it
+            # meets it: it may open this workbook only, and takes the others as missing (#REF!).
+            if not isinstance(filename, str) or os.path.abspath(filename) != own:
+                raise FileNotFoundError("xlperf 不打开其他工作簿 (another workbook is never opened)")
+            return load_workbook(filename, *args, **kwargs)
+
+        xlreader.load_workbook = own_book_only
         try:
             try:
                 model = formulas.ExcelModel().loads(path).finish(circular=self.circular)
@@ -103,8 +125,9 @@ class FormulasEngine:
                 message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
                 return Result(self.name, status="load_error", message=message, seconds=time.perf_counter() - start)
             solution = model.calculate()
-            cells = _outcomes(package, solution, set(get_functions()))
+            cells = _outcomes(package, solution, set(get_functions()), os.path.basename(path).upper())
         finally:
+            xlreader.load_workbook = load_workbook
             for lg, (propagate, level) in zip(loggers, saved, strict=True):
                 lg.removeHandler(quiet)
                 lg.propagate = propagate
@@ -142,7 +165,9 @@ def _convert(value: object) -> object:
     return None  # formulas' EMPTY: the formula gave no value (formulas itself writes an empty cell)
 
 
-def _outcomes(package: Package, solution, table: set[str]) -> dict[Cell, Outcome]:
+def _outcomes(package: Package, solution, table: set[str], book: str | None = None) -> dict[Cell, Outcome]:
+    """Each formula cell's outcome from formulas' solution, whose keys name the workbook: only ``book``'s
+    cells (upper case, as formulas names it) are this workbook's."""
     sheets = {name.upper(): name for name in package.sheets}
     values: dict[Cell, object] = {}
     ranges: dict[tuple[str, str], object] = {}
@@ -150,7 +175,7 @@ def _outcomes(package: Package, solution, table: set[str]) -> dict[Cell, Outcome
         if not isinstance(key, str):
             continue
         m = _KEY.match(key)
-        if m is None:
+        if m is None or (book is not None and m.group("book").upper() != book):
             continue
         sheet = sheets.get(m.group("sheet").replace("''", "'"))
         if sheet is None:
@@ -194,6 +219,7 @@ def _outcomes(package: Package, solution, table: set[str]) -> dict[Cell, Outcome
         out[key] = Computed(value)  # type: ignore[arg-type]
 
     propagate_unsupported(package, out)
+    mark_other_workbooks(package, out)
     return out
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 
-from xlperf.recalc.engine import Computed, Outcome, Unsupported
-from xlperf.recalc.formula_text import Area, area, reference_tokens, references, shifted
+from xlperf.recalc.engine import Computed, Failed, Outcome, Unsupported
+from xlperf.recalc.formula_text import Area, area, other_workbook, reference_tokens, references, shifted
 from xlperf.recalc.package import Cell, FormulaCell, Package
 
 _NAME_DEPTH = 8
+OTHER_WORKBOOK = "引用其他工作簿，未重算"
 
 
 class _Reader:
@@ -163,3 +164,37 @@ def propagate_unsupported(package: Package, out: dict[Cell, Outcome]) -> None:
             assert isinstance(origin, Unsupported)
             cell = package.cells[seed]
             out[key] = Unsupported(origin.what, via=f"{cell.sheet}!{cell.ref}")
+
+
+def _reads_other_workbook(package: Package, text: str, sheet: str, depth: int = 0) -> bool:
+    """Whether a formula (or a defined name's, as seen from ``sheet``; names within names followed) refers
+    to another workbook."""
+    if other_workbook(text):
+        return True
+    if depth >= _NAME_DEPTH:
+        return False
+    for name in reference_tokens(text)[1]:
+        target = package.defined_name(name, sheet)
+        if target and _reads_other_workbook(package, target, sheet, depth + 1):
+            return True
+    return False
+
+
+def mark_other_workbooks(package: Package, out: dict[Cell, Outcome]) -> None:
+    """A formula that refers to another workbook, itself or through a defined name, is not computed: no
+    engine is given the other workbook (xlperf never opens a workbook's external links), so whatever value
+    the engine gave it is not the formula's — it fails, saying so, and keeps its cached value; and so does
+    every formula that reads it (unless already unsupported for a reason of its own)."""
+    seen: dict[tuple[str, str], bool] = {}
+    seeds = []
+    for key, cell in package.cells.items():
+        found = seen.get((cell.text, cell.sheet))
+        if found is None:
+            found = seen[(cell.text, cell.sheet)] = _reads_other_workbook(package, cell.text, cell.sheet)
+        if found:
+            seeds.append(key)
+            out[key] = Failed(f"{OTHER_WORKBOOK} (refers to another workbook: not recalculated)")
+    for key, seed in dependents(package, seeds).items():
+        if not isinstance(out.get(key), Unsupported):
+            cell = package.cells[seed]
+            out[key] = Failed(f"{OTHER_WORKBOOK}（经由 {cell.sheet}!{cell.ref}）")

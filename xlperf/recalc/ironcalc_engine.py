@@ -13,19 +13,31 @@ What it cannot do shows in its values, and is turned into outcomes here:
 - ``#ERROR!`` (a formula IronCalc cannot parse) and ``#CIRC!`` (a circular reference; Excel iterates or
   reports it): failed.
 
+IronCalc does not follow a workbook's external links (``[1]Sheet1!A1`` gives ``#ERROR!``); it is given a
+copy whose links are neutralised all the same (:func:`xlperf.recalc.engine.engine_copy`), and a formula that
+refers to another workbook fails, saying so, and keeps its cached value.
+
 Which functions IronCalc implements is found by asking it: a probe formula ``=NAME()`` gives ``#N/IMPL!``
 for a known function without an implementation and ``#NAME?`` for an unknown one.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 
-from xlperf.recalc.engine import Computed, Failed, Outcome, Result, Source, Unsupported, load
+from xlperf.recalc.engine import (
+    Computed,
+    Failed,
+    Outcome,
+    Result,
+    Source,
+    UnreadablePackage,
+    Unsupported,
+    engine_copy,
+    load,
+)
 from xlperf.recalc.formula_text import functions, tokens
-from xlperf.recalc.graph import propagate_unsupported, reading
+from xlperf.recalc.graph import mark_other_workbooks, propagate_unsupported, reading
 from xlperf.recalc.package import Cell, Package, read_package
 from xlperf.recalc.values import XlError
 
@@ -51,26 +63,58 @@ class IronCalcEngine:
         data, path = load(source)
         if package is None:
             package = read_package(data)
-        tmp = None
         try:
-            if path is None:
-                fd, tmp = tempfile.mkstemp(suffix=".xlsx")
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                path = tmp
-            try:
-                model = ironcalc.load_from_xlsx(path, self.locale, self.timezone)
-                model.evaluate()
-            except BaseException as exc:  # the bindings raise WorkbookError, or a PanicException on a bug
-                if isinstance(exc, KeyboardInterrupt | SystemExit):
-                    raise
-                message = f"{type(exc).__name__}: {exc}".strip()
-                return Result(self.name, status="load_error", message=message, seconds=time.perf_counter() - start)
-            cells = _outcomes(ironcalc, model, package)
-        finally:
-            if tmp is not None:
-                os.unlink(tmp)
+            with engine_copy(data, path, _relative_sheet_targets) as copy:  # its external links neutralised
+                try:
+                    model = ironcalc.load_from_xlsx(copy, self.locale, self.timezone)
+                    model.evaluate()
+                except BaseException as exc:  # the bindings raise WorkbookError, or a PanicException on a bug
+                    if isinstance(exc, KeyboardInterrupt | SystemExit):
+                        raise
+                    message = f"{type(exc).__name__}: {exc}".strip()
+                    return Result(self.name, status="load_error", message=message, seconds=time.perf_counter() - start)
+        except UnreadablePackage as exc:
+            return Result(self.name, status="load_error", message=str(exc), seconds=time.perf_counter() - start)
+        cells = _outcomes(ironcalc, model, package)
         return Result(self.name, cells, seconds=time.perf_counter() - start)
+
+
+def _relative_sheet_targets(data: bytes) -> bytes | None:
+    """IronCalc resolves a worksheet's relationship targets against the sheet's folder even when they are
+    absolute ("/xl/comments/comment1.xml", as openpyxl writes the notes of every sheet), and then refuses the
+    whole workbook ("specified file not found in archive"). A copy for IronCalc with those targets relative
+    ("../comments/comment1.xml"); None when there is none. Only the engine reads it: the values are written
+    into the original package."""
+    import io
+    import posixpath
+    import re
+    import zipfile
+
+    relationship = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+    absolute = re.compile(rb'(\bTarget=")/([^"]*)"')
+
+    def relative(m: re.Match[bytes]) -> bytes:
+        if b'TargetMode="External"' in m.group(0):
+            return m.group(0)
+        return absolute.sub(
+            lambda t: t.group(1) + posixpath.relpath(t.group(2).decode(), "xl/worksheets").encode() + b'"', m.group(0)
+        )
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        rels = [i for i in zin.infolist() if re.fullmatch(r"xl/worksheets/_rels/[^/]+\.rels", i.filename)]
+        changed = {}
+        for info in rels:
+            xml = zin.read(info)
+            new = relationship.sub(relative, xml)
+            if new != xml:
+                changed[info.filename] = new
+        if not changed:
+            return None
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                zout.writestr(info, changed.get(info.filename) or zin.read(info))
+        return out.getvalue()
 
 
 def _outcomes(ironcalc, model, package: Package) -> dict[Cell, Outcome]:
@@ -122,6 +166,7 @@ def _outcomes(ironcalc, model, package: Package) -> dict[Cell, Outcome]:
     for key in not_implemented:  # anything left: reached through a reference the graph does not see
         if isinstance(out[key], Computed):
             out[key] = Unsupported(("#N/IMPL!",))
+    mark_other_workbooks(package, out)
     return out
 
 

@@ -13,9 +13,11 @@ what to recalculate.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -27,6 +29,10 @@ from xlperf.recalc.values import Value, XlError
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 _MAX_ARRAY = 1_000_000  # cells: a larger array range is not read cell by cell
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# What an engine's copy of a workbook has instead of the target of a link to another file: a relative name
+# (not ending in .xlsx, which the formulas library would resolve) in the new, otherwise empty directory
+# the copy is written to (xlperf.recalc.engine.engine_copy), so nothing by that name exists.
+NO_LINK = "xlperf-external-link-removed"
 
 Cell = tuple[str, int, int]  # sheet, row, column
 
@@ -250,3 +256,77 @@ def read_package(data: bytes) -> Package:
     order = {sheet: i for i, sheet in enumerate(out.sheets)}
     out.cells = dict(sorted(out.cells.items(), key=lambda kv: (order[kv[0][0]], kv[0][1], kv[0][2])))
     return out
+
+
+def _source_part(rels: str) -> str:
+    """ "xl/_rels/workbook.xml.rels" → "xl/workbook.xml" (the part whose relationships these are)."""
+    folder, name = posixpath.split(rels)
+    return posixpath.join(posixpath.dirname(folder), name[: -len(".rels")])
+
+
+def _external_link_rels(zin: zipfile.ZipFile, rels: list[zipfile.ZipInfo]) -> set[str]:
+    """The relationship parts (lower case) of the workbook's external link parts: whatever they point at is
+    another workbook (openpyxl, under formulas, takes the first of them as the linked file's path)."""
+    out = set()
+    for info in rels:
+        source = _source_part(info.filename)
+        for rel in _relationship_elements(zin.read(info)):
+            if not rel.get("Type", "").lower().endswith("/externallink"):
+                continue
+            target = rel.get("Target", "")
+            for t in {target, unquote(target)}:
+                path = t[1:] if t.startswith("/") else posixpath.join(posixpath.dirname(source), t)
+                part = posixpath.normpath(path).lstrip("/")
+                folder, name = posixpath.split(part)
+                out.add(posixpath.join(folder, "_rels", name + ".rels").lower())
+    return out
+
+
+def _relationship_elements(xml: bytes) -> list[etree._Element]:
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    except etree.XMLSyntaxError:
+        return []
+    return [el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == "Relationship"]
+
+
+def without_external_links(data: bytes) -> bytes:
+    """The package for an engine to load: every relationship that names a file outside the package — an
+    external link's path to another workbook (``xl/externalLinks/_rels/externalLinkN.xml.rels``, whatever
+    its type or target mode), and any other ``TargetMode="External"`` target (hyperlinks, linked images,
+    OLE links) — points at :data:`NO_LINK` instead, so that no engine opens, or fetches, another file.
+    Nothing else changes: the cells, and the values cached for the other workbook, are as they were. The
+    bytes themselves when there is no such relationship. Only the engine reads this copy: the values
+    computed are written into the original package, whose links stay as they were. Raises (zipfile's or
+    lxml's error) when the package, or a relationship part that may name an outside file, cannot be read."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        rels = [i for i in zin.infolist() if i.filename.lower().endswith(".rels")]
+        linked = _external_link_rels(zin, rels)
+        changed: dict[str, bytes] = {}
+        for info in rels:
+            xml = zin.read(info)
+            whole = info.filename.lower() in linked or "/externallinks/_rels/" in "/" + info.filename.lower()
+            try:
+                root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+            except etree.XMLSyntaxError:
+                if whole or b"external" in xml.lower():
+                    raise  # not handed to an engine whose reader might make more of it
+                continue
+            touched = False
+            for rel in root.iter():
+                if not isinstance(rel.tag, str) or etree.QName(rel).localname != "Relationship":
+                    continue
+                external = (rel.get("TargetMode") or "").lower() == "external"
+                path_type = "externallinkpath" in (rel.get("Type") or "").lower()
+                if (whole or external or path_type) and rel.get("Target") != NO_LINK:
+                    rel.set("Target", NO_LINK)
+                    touched = True
+            if touched:
+                changed[info.filename] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        if not changed:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                zout.writestr(info, changed.get(info.filename) or zin.read(info))
+        return out.getvalue()
