@@ -431,6 +431,9 @@ class _Sheet:
             return found
         new = etree.Element(self._tag("c"))
         new.set("r", f"{_col_letters(col)}{row}")
+        style = self.default_style(row, col)
+        if style not in (None, "0"):
+            new.set("s", style)  # an absent cell shows its row's or column's style; the new one keeps it
         after = [c for c in cells if c > col]
         if after:
             cells[min(after)].addprevious(new)
