@@ -237,3 +237,17 @@ def test_writes_to_another_file_when_asked(tmp_path):
     assert run.returncode == 0, run.stderr
     assert path.read_bytes() == before
     assert read_file(str(out)).of_kind("direction")[0].direction.text == "甲"
+
+
+def test_a_workbook_saved_by_openpyxl_with_notes_is_not_refused(tmp_path):
+    """openpyxl names note parts xl/comments/comment1.xml and commentsDrawing1.vml, and carries them."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+
+    path = tmp_path / "带批注.xlsx"
+    wb = load_workbook(SPECIAL)
+    wb["附表2"]["A1"].comment = Comment("请核对单位名称", "财务股")
+    wb.save(path)
+    added = add_direction(str(path), "新方向")
+    assert added.summary_sheet == "附表2"
+    assert load_workbook(path)["附表2"]["A1"].comment.text == "请核对单位名称"

@@ -29,7 +29,9 @@ CARRIED = tuple(
         r"xl/worksheets/sheet\d+\.xml",
         r"xl/worksheets/_rels/sheet\d+\.xml\.rels",
         r"xl/comments\d*\.xml",
+        r"xl/comments/comment\d+\.xml",  # notes as openpyxl names them
         r"xl/drawings/vmlDrawing\d+\.vml",
+        r"xl/drawings/commentsDrawing\d+\.vml",
         r"xl/printerSettings/printerSettings\d+\.bin",
         r"xl/tables/table\d+\.xml",
     )
