@@ -9,30 +9,14 @@ its own process; the wall time and that process's peak resident memory (from ``w
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # run from a checkout without installing
 
-from hostile import CASES  # noqa: E402
-
-
-def run(argv: list[str]) -> tuple[int, float, float, str]:
-    """Exit code, seconds, peak RSS in MB and the first line of stderr of ``python -m xlperf argv``."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "xlperf", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
-    )
-    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, seconds, usage.ru_maxrss / 1024, (err.strip().splitlines() or [""])[0]
+from hostile import CASES, run_measured  # noqa: E402
 
 
 def main() -> None:
@@ -48,7 +32,9 @@ def main() -> None:
             argv = [*case.argv, str(path)]
             if case.argv[0] == "fill":
                 argv += ["--output", str(folder / "out.xlsx")]
-            code, seconds, mb, line = run(argv)
+            done = run_measured(argv, cwd=ROOT)
+            code, seconds, mb = done.returncode, done.seconds, done.peak_mb
+            line = (done.stderr.strip().splitlines() or [""])[0]
             answer = line.replace(str(path), path.name) if line else "（正常检查，无错误信息）"
             rows.append((case, code, seconds, mb, answer, path.stat().st_size if path.exists() else 0))
     if args.markdown:

@@ -5,7 +5,11 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
+import subprocess
+import sys
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +18,36 @@ from pathlib import Path
 from conftest import FIXTURES, example
 
 from xlperf import limits
+
+
+@dataclass(frozen=True)
+class Run:
+    """How ``python -m xlperf …`` ended: exit code, output, wall time and the process's peak memory."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mb: float
+
+
+def run_measured(argv: list[str], cwd: Path | None = None) -> Run:
+    """Run xlperf as a user runs it, in its own process, measuring that process alone (``wait4``)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xlperf", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
+    )
+    stdout = proc.stdout.read() if proc.stdout else b""  # both are small: the pipes never fill up
+    stderr = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(
+        proc.returncode,
+        stdout.decode("utf-8", "replace"),
+        stderr.decode("utf-8", "replace"),
+        time.perf_counter() - start,
+        usage.ru_maxrss / 1024,
+    )
 
 
 def repack(src: Path, dst: Path, change: dict[str, bytes | None]) -> Path:

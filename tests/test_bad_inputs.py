@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, example
-from hostile import CASES
+from hostile import CASES, run_measured
 from test_cli import encrypted_copy, xlperf
 
 
-def one_line(out: subprocess.CompletedProcess[str], *needles: str) -> str:
+def one_line(out, *needles: str) -> str:
     """The single stderr line of a refused file, holding each of ``needles``."""
     assert out.returncode == 2, (out.returncode, out.stdout, out.stderr)
     assert "Traceback" not in out.stderr
@@ -106,6 +106,9 @@ def test_excel_default_encryption_opens_without_a_password(tmp_path):
 # --- every case of the table ------------------------------------------------------------------------------
 
 
+MEMORY_CEILING_MB = 400  # a bad input is answered in about the memory of a normal check (docs/reliability.md)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_each_bad_input_gets_its_answer(tmp_path, case):
     path = case.build(tmp_path)
@@ -114,7 +117,8 @@ def test_each_bad_input_gets_its_answer(tmp_path, case):
     argv = [*case.argv, str(path)]
     if case.argv[0] == "fill":
         argv += ["--output", str(out_dir / "filled.xlsx")]
-    out = xlperf(*argv)
+    out = run_measured(argv)
+    assert out.peak_mb < MEMORY_CEILING_MB, f"{case.name}: {out.peak_mb:.0f} MB"
     if case.exit == 2:
         one_line(out, case.reason, str(path))
     else:
