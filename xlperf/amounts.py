@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 _NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[-+]?\.\d+$")
@@ -67,6 +67,13 @@ def split_labelled(raw: object) -> tuple[str, Decimal | None, bool]:
     return label, (to_decimal(num) if num else None), True
 
 
+def quantize(d: Decimal, exp: Decimal, rounding: str | None = None) -> Decimal:
+    """``d.quantize(exp)`` for a number of any size: a cell may hold 1E+300 (or a ratio over a tiny budget
+    may come to it), whose cents need more than the context's 28 digits — quantize would raise."""
+    digits = d.adjusted() - int(exp.as_tuple().exponent) + 2
+    return d.quantize(exp, rounding=rounding, context=Context(prec=digits) if digits > 28 else None)
+
+
 def cents(d: Decimal) -> Decimal:
     """Round to 0.01 万元, the tolerance of every amount comparison."""
-    return d.quantize(CENT)
+    return quantize(d, CENT)

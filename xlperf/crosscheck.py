@@ -13,7 +13,7 @@ import unicodedata
 
 from xlperf.checks.amount import fmt, same
 from xlperf.labels import norm
-from xlperf.model import DepartmentTarget, SpecialFundSummary, SpendingDirection, SummaryRow, WorkbookModel
+from xlperf.model import DepartmentTarget, Field, SpecialFundSummary, SpendingDirection, SummaryRow, WorkbookModel
 from xlperf.report import Finding, Pairing, Report, clip
 from xlperf.rules import finding
 
@@ -34,20 +34,37 @@ def _names(sheet: SpendingDirection) -> list[str]:
     return [n for n in (sheet.direction.text, sheet.special.text) if n]
 
 
+def _where(sheet: SpendingDirection) -> Field[str] | tuple[str, str]:
+    """Where a finding about a 附表3 points: its 支出方向, or A1 when the sheet has no cell for it."""
+    return sheet.direction if sheet.direction.cell else (sheet.sheet, "A1")
+
+
 Pair = tuple[SummaryRow, SpendingDirection, str, float]
 
 
 def pair(rows: list[SummaryRow], sheets: list[SpendingDirection]) -> list[Pair]:
-    """Pair 附表2 rows with 附表3 sheets: exact, then normalised names, then by similarity."""
+    """Pair 附表2 rows with 附表3 sheets: exact, then normalised names, then by similarity.
+
+    Each row, in order, takes the first free sheet carrying its name (looked up by name, so that a workbook
+    of thousands of directions pairs in linear time); the rows left are paired by similarity, best first."""
     pairs: list[Pair] = []
     free_rows, free_sheets = list(rows), list(sheets)
     for basis, key in (("exact", str.strip), ("normalised", name_key)):
-        for row in list(free_rows):
-            match = next((s for s in free_sheets if key(row.name.text) in {key(n) for n in _names(s)}), None)
-            if match is not None:
-                pairs.append((row, match, basis, 100.0))
-                free_rows.remove(row)
-                free_sheets.remove(match)
+        by_name: dict[str, list[SpendingDirection]] = {}
+        for sheet in free_sheets:
+            for name in dict.fromkeys(key(n) for n in _names(sheet)):
+                by_name.setdefault(name, []).append(sheet)
+        taken: set[int] = set()
+        left = []
+        for row in free_rows:
+            match = next((s for s in by_name.get(key(row.name.text), ()) if id(s) not in taken), None)
+            if match is None:
+                left.append(row)
+                continue
+            pairs.append((row, match, basis, 100.0))
+            taken.add(id(match))
+        free_rows = left
+        free_sheets = [s for s in free_sheets if id(s) not in taken]
     if free_rows and free_sheets:
         from rapidfuzz import fuzz
 
@@ -58,13 +75,15 @@ def pair(rows: list[SummaryRow], sheets: list[SpendingDirection]) -> list[Pair]:
                 tie = 1 if same(row.amount.value, sheet.project_amount.value) else 0
                 scored.append((score, tie, row, sheet))
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        done_rows: set[int] = set()
+        done_sheets: set[int] = set()
         for score, _, row, sheet in scored:
             if score < SIMILARITY_THRESHOLD:
                 break
-            if row in free_rows and sheet in free_sheets:
+            if id(row) not in done_rows and id(sheet) not in done_sheets:
                 pairs.append((row, sheet, "similarity", score))
-                free_rows.remove(row)
-                free_sheets.remove(sheet)
+                done_rows.add(id(row))
+                done_sheets.add(id(sheet))
     return pairs
 
 
@@ -98,7 +117,7 @@ def check(model: WorkbookModel) -> Report:
             report.findings.append(
                 finding(
                     "xref.orphan_sheet",
-                    sheet.direction,
+                    _where(sheet),
                     f"附表3“{clip(sheet.direction.text)}”在附表2中没有对应的行：请在附表2中补上，或核对名称",
                 )
             )
@@ -113,7 +132,7 @@ def _compare(row: SummaryRow, sheet: SpendingDirection, basis: str, score: float
         out.append(
             finding(
                 "xref.name_mismatch",
-                sheet.direction,
+                _where(sheet),
                 f"附表3的支出方向“{clip(sheet.direction.text)}”与附表2的“{clip(row.name.text)}”名称不一致"
                 f"（按相似度 {score:.0f}% 配对）：请统一名称",
                 expected=row.name.text,

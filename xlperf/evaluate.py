@@ -12,18 +12,25 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xlperf.a1 import split
+from xlperf.amounts import quantize
 from xlperf.checks.score import self_evaluation
 from xlperf.model import Field, SelfEvaluation, WorkbookModel
 from xlperf.report import Edit, Report
 from xlperf.scoring import DEFAULT, ScoringSettings, TableScore, r2, score_table, table_grade
+from xlperf.totals import typed
 
 # Findings that an overwrite resolves, by the cell it rewrites.
 RESOLVED_BY_OVERWRITE = {"score.mismatch", "score.rate_basis", "score.total_mismatch"}
 
 
+def _free(field: Field[Decimal]) -> bool:
+    """Empty, so a score may be written: text typed there ("约99%") is the person's, replaced only on overwrite."""
+    return field.value is None and not typed(field.raw)
+
+
 def _differs(field: Field[Decimal], value: Decimal, places: str = "0.01") -> bool:
     q = Decimal(places)
-    return field.value is None or field.value.quantize(q) != value.quantize(q)
+    return field.value is None or quantize(field.value, q) != quantize(value, q)
 
 
 def _col_range(cells: list[str]) -> str:
@@ -38,7 +45,7 @@ def table_edits(ev: SelfEvaluation, ts: TableScore, overwrite: bool, settings: S
     def write(field: Field[Decimal], value: Decimal, formula: str | None, why: str, places: str = "0.01") -> bool:
         if not field.cell:
             return False
-        if field.value is None or (overwrite and _differs(field, value, places)):
+        if _free(field) or (overwrite and _differs(field, value, places)):
             edits.append(Edit(field.sheet, field.cell, value, formula, why))
             return True
         return False
@@ -53,15 +60,15 @@ def table_edits(ev: SelfEvaluation, ts: TableScore, overwrite: bool, settings: S
             if outcome is None or outcome.manual or not ind.score.cell:
                 continue
             inside = recorded is not None and outcome.low <= recorded <= outcome.high
-            if recorded is None or (overwrite and not inside):
+            if _free(ind.score) or (overwrite and not inside):
                 edits.append(Edit(ind.score.sheet, ind.score.cell, outcome.score, None, f"得分：{outcome.basis}"))
                 final[ind.row] = outcome.score
             done = ind.completion
-            if outcome.completion is not None and done.cell and (done.empty or overwrite):
-                share = outcome.completion.quantize(Decimal("0.0001"))
+            if outcome.completion is not None and done.cell and (_free(done) or overwrite):
+                share = quantize(outcome.completion, Decimal("0.0001"))
                 edits.append(Edit(done.sheet, done.cell, share, None, "完成率"))
     if ts.rate is not None and ev.executed.cell and ev.annual_budget.cell:
-        write(ev.rate, ts.rate.quantize(Decimal("0.0001")), f"{ev.executed.cell}/{ev.annual_budget.cell}",
+        write(ev.rate, quantize(ts.rate, Decimal("0.0001")), f"{ev.executed.cell}/{ev.annual_budget.cell}",
               "执行率 = 全年执行数 / 全年预算数", "0.0001")  # fmt: skip
     rate_score = ev.rate_score.value
     if ts.rate_score is not None:

@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from xlperf.amounts import quantize
 from xlperf.labels import norm
 from xlperf.model import Indicator, IndicatorBlock, SelfEvaluation
 from xlperf.values import IndicatorValue, parse_value
@@ -96,7 +97,7 @@ def load_settings(path: str | Path | None) -> ScoringSettings:
 
 
 def r2(d: Decimal) -> Decimal:
-    return d.quantize(CENT, rounding=ROUND_HALF_UP)
+    return quantize(d, CENT, ROUND_HALF_UP)
 
 
 def clamp(score: Decimal, weight: Decimal) -> Decimal:

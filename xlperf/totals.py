@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from xlperf.a1 import split
-from xlperf.amounts import cents
-from xlperf.checks.amount import fmt, same
+from xlperf.amounts import cents, is_blank, split_labelled
+from xlperf.checks.amount import NOT_APPLICABLE, fmt, same
 from xlperf.model import (
     DepartmentTarget,
     Field,
@@ -33,6 +33,11 @@ class _Total:
     parts: Sequence[Field[Decimal]]
     what: str
     inline_label: str | None = None  # the amount lives inside its label cell ("资金总额：1786.46")
+
+
+def typed(raw: object) -> bool:
+    """Whether a person typed something in a cell (other than a not-applicable mark such as "——")."""
+    return not is_blank(raw) and str(raw).strip() not in NOT_APPLICABLE
 
 
 def ref(field: Field[Decimal], from_sheet: str) -> str:
@@ -69,6 +74,8 @@ class _Filler:
             return
         computed = cents(sum((self.value(p) or Decimal(0) for p in parts), Decimal(0)))
         current = total.target.value
+        if current is None and not self.overwrite and not total.inline_label and typed(total.target.raw):
+            return  # text typed in the total ("14.87万"): amount.not_number reports it; replaced only on overwrite
         if current is not None and same(current, computed):
             self.values[(total.target.sheet, total.target.cell)] = computed
             return
@@ -118,7 +125,8 @@ def totals_of(model: WorkbookModel) -> list[_Total]:
         if project is not None and summaries:
             out.append(_Total(project.amount, [summaries[0].total], "项目支出（= 附表2 合计）"))
         if form.layout == "funds" and form.spending:
-            inline = form.total.raw if isinstance(form.total.raw, str) else None
+            raw = form.total.raw  # "资金总额：1786.46" or "资金总额：" (the label's own cell), not "14.87万"
+            inline = raw if isinstance(raw, str) and split_labelled(raw)[2] else None
             label = inline.split("：")[0].split(":")[0].strip() if inline else None
             out.append(
                 _Total(form.total, [p.amount for p in form.spending], "资金总额（= 基本支出 + 项目支出）", label)

@@ -97,9 +97,9 @@ def _levels(block: IndicatorBlock) -> list[Finding]:
 
 def _missing_level1(block: IndicatorBlock) -> list[Finding]:
     present = set()
-    for ind in block.filled:
-        present.add(ind.level1_key)
-        via_level2 = level1_key_of_level2(ind.level2.text)
+    for l1, l2 in {(ind.level1.text, ind.level2.text) for ind in block.filled}:  # a few distinct pairs
+        present.add(level1_key(l1))
+        via_level2 = level1_key_of_level2(l2)
         if via_level2:
             present.add(via_level2)  # 满意度 filed under 效益 (older forms) still counts as 满意度
     at = (block.sheet, f"{block.columns.get('level1', 'A')}{block.header_row}")
@@ -116,7 +116,8 @@ def _values(ind: Indicator) -> list[Finding]:
     if name.empty and not target.empty:
         return [finding("indicator.empty_value", name, f"指标值“{clip(target.text)}”没有对应的三级指标名称")]
     if not name.empty and target.empty:
-        return [finding("indicator.empty_value", target, f"三级指标“{clip(name.text)}”没有填写指标值")]
+        where = target if target.cell else name  # a table with no 指标值 column: point at the indicator
+        return [finding("indicator.empty_value", where, f"三级指标“{clip(name.text)}”没有填写指标值")]
     if name.empty:
         return []
     parsed = ind.parsed_target
@@ -130,8 +131,9 @@ def _values(ind: Indicator) -> list[Finding]:
             )
         )
     compact = "".join(target.text.split())
-    if compact in PLACEHOLDERS or norm(compact) == norm(name.text):
-        why = "照抄了指标名称" if norm(compact) == norm(name.text) else "是占位内容"
+    copied = norm(compact) == norm(name.text)
+    if compact in PLACEHOLDERS or copied:
+        why = "照抄了指标名称" if copied else "是占位内容"
         out.append(
             finding(
                 "indicator.placeholder_value",

@@ -94,7 +94,7 @@ def _rows(ev: SelfEvaluation, block: IndicatorBlock, ts: TableScore) -> list[Fin
             out.append(
                 finding(
                     "score.manual_needed",
-                    ind.score if ind.score.cell else ind.actual,
+                    next((f for f in (ind.score, ind.actual) if f.cell), ind.name),
                     f"“{name}”需要人工评分：{outcome.basis}",
                 )
             )
@@ -160,7 +160,8 @@ def _rate(ev: SelfEvaluation, ts: TableScore, settings: ScoringSettings) -> list
             if low_rate
             else f"执行率得分 {score} 低于分值 {weight}"
         )
-        out.append(finding("score.reason_missing", ev.rate_score, f"{why}，请说明偏差原因及改进措施"))
+        where = next((f for f in (ev.rate_score, ev.rate) if f.cell), ev.executed)  # executed: rate needs it
+        out.append(finding("score.reason_missing", where, f"{why}，请说明偏差原因及改进措施"))
     return out
 
 

@@ -40,11 +40,19 @@ class Grid:
         # origin[(r, c)] = top-left of the merge containing (r, c), for merged cells only.
         self._origin: dict[tuple[int, int], tuple[int, int]] = {}
         self._merge_end: dict[tuple[int, int], tuple[int, int]] = {}
+        # How far each row can hold a value: its own cells, or a merged range reaching into it. Rows of a
+        # sheet read cell by cell end at their last value (a sheet reaching row 1048576 or column XFD), so
+        # that walking a row never walks the empty columns a far cell opened.
+        self._width = [len(values) for values in data.values]
         for m in data.merges:
             self._merge_end[(m.min_row, m.min_col)] = (m.max_row, m.max_col)
+            origin = (m.min_row, m.min_col)
+            last_col = min(m.max_col, self.n_cols)
             for r in range(m.min_row, min(m.max_row, self.n_rows) + 1):
-                for c in range(m.min_col, min(m.max_col, self.n_cols) + 1):
-                    self._origin[(r, c)] = (m.min_row, m.min_col)
+                for c in range(m.min_col, last_col + 1):
+                    self._origin[(r, c)] = origin
+                if self._width[r - 1] < last_col:
+                    self._width[r - 1] = last_col
         # The label key of every text cell, and where each key is: computed once, looked up often.
         self._keys: dict[tuple[int, int], str] = {}
         self.index: dict[str, list[tuple[int, int]]] = {}
@@ -65,7 +73,10 @@ class Grid:
         return self._merge_end.get(self.origin(row, col), self.origin(row, col))
 
     def raw(self, row: int, col: int) -> Any:
-        r, c = self.origin(row, col)
+        return self._at(*self._origin.get((row, col), (row, col)))
+
+    def _at(self, r: int, c: int) -> Any:
+        """The value a cell holds itself (merges not resolved)."""
         if 1 <= r <= self.n_rows:
             values = self.data.values[r - 1]
             if 1 <= c <= len(values):
@@ -82,7 +93,8 @@ class Grid:
     def row_hits(self, row: int, start: int = 1, end: int | None = None) -> Iterator[Hit]:
         """The filled cells of a row, each merged range once, left to right."""
         seen: set[tuple[int, int]] = set()
-        for c in range(start, (end or self.n_cols) + 1):
+        width = self._width[row - 1] if 1 <= row <= self.n_rows else 0
+        for c in range(start, min(end or width, width) + 1):
             o = self.origin(row, c)
             if o in seen or self.blank(row, c):
                 continue
@@ -142,7 +154,8 @@ class Grid:
 
     def has_own(self, row: int) -> bool:
         """Whether a row holds a value of its own (not only cells of ranges merged from rows above)."""
-        return any(self.origin(row, c)[0] == row and not self.blank(row, c) for c in range(1, self.n_cols + 1))
+        width = self._width[row - 1] if 1 <= row <= self.n_rows else 0
+        return any(self.origin(row, c)[0] == row and not self.blank(row, c) for c in range(1, width + 1))
 
     def next_filled_row(self, row: int) -> int | None:
         """The next row below ``row`` with a value of its own: blank spacer rows are skipped."""
@@ -166,15 +179,17 @@ class Grid:
     def text_field(self, row: int, col: int | None) -> Field[str]:
         if col is None:
             return Field(None, None, self.name, "")
-        v = self.raw(row, col)
+        at = self._origin.get((row, col), (row, col))
+        v = self._at(*at)
         text = None if is_blank(v) else (v.strip() if isinstance(v, str) else _display(v))
-        return Field(text, v, self.name, a1(*self.origin(row, col)))
+        return Field(text, v, self.name, a1(*at))
 
     def amount_field(self, row: int, col: int | None) -> Field[Decimal]:
         if col is None:
             return Field(None, None, self.name, "")
-        v = self.raw(row, col)
-        return Field(to_decimal(v), v, self.name, a1(*self.origin(row, col)))
+        at = self._origin.get((row, col), (row, col))
+        v = self._at(*at)
+        return Field(to_decimal(v), v, self.name, a1(*at))
 
     def hit_text(self, hit: Hit | None, at: Hit | None = None) -> Field[str]:
         """A text field from a found value cell; ``at`` locates it when the value is absent."""
@@ -192,7 +207,9 @@ class Grid:
         if at is None:
             return Field(None, None, self.name, "")
         _, end_col = self.merge_end(at.row, at.col)
-        return Field(None, None, self.name, a1(at.row, end_col + 1))
+        if not self.blank(at.row, end_col + 1):
+            return Field(None, None, self.name, "")  # the next cell is another label: no place to type into
+        return Field(None, None, self.name, a1(*self.origin(at.row, end_col + 1)))  # a merged range: its first cell
 
 
 def _display(v: Any) -> str:
