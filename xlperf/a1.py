@@ -7,12 +7,14 @@ included when present), which is most of a command's start-up; the read path nee
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
+@lru_cache(maxsize=4096)
 def column_letter(col: int) -> str:
-    """1 → A, 28 → AB."""
+    """1 → A, 28 → AB (cached: a big sheet asks for the same few columns hundreds of thousands of times)."""
     letters = ""
     while col > 0:
         col, rem = divmod(col - 1, 26)

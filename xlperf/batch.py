@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from xlperf import __version__
+from xlperf.safe_text import utf8
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_DB = "xlperf-results.sqlite"
@@ -540,7 +541,7 @@ def _plan(db: Any, run_id: int, paths: list[str], options: CheckOptions, force: 
     """Split ``paths`` into those to check and those whose earlier result stands (recorded in this run)."""
     todo, reused = [], []
     for path in paths:
-        prev = None if force else db.previous(path, __version__, options.mode)
+        prev = None if force else db.previous(utf8(path), __version__, options.mode)
         if prev is not None:
             try:
                 same = sha256_of(path) == prev[1]
@@ -563,6 +564,8 @@ def _execute(
 
     def done(result: FileResult) -> None:
         nonlocal last_commit
+        result.path = utf8(result.path)  # a file name that is not UTF-8 is stored with its bytes escaped
+        result.error = None if result.error is None else utf8(result.error)
         db.add_result(run_id, result)
         bar.advance(result)
         if time.monotonic() - last_commit > 1.0:

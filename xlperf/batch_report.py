@@ -17,10 +17,10 @@ import io
 import json
 import os
 from collections import Counter, defaultdict
-from html import escape
 from pathlib import Path
 from typing import Any
 
+from xlperf import safe_text
 from xlperf.report import SEVERITIES, SEVERITY_ZH
 from xlperf.results_db import FileRow
 
@@ -94,9 +94,7 @@ def xlsx_bytes(rows: list[FileRow], run: dict[str, Any]) -> bytes:
     bold = Font(bold=True)
 
     def cell(ws: Any, value: Any, font: Font | None = None) -> Any:
-        c = WriteOnlyCell(ws, value=_safe(value))
-        if isinstance(c.value, str):
-            c.data_type = "s"  # text stays text, even "=HYPERLINK(…)"
+        c = safe_text.xlsx_text(WriteOnlyCell(ws, value=safe_text.xlsx_value(value)))  # "=HYPERLINK(…)" stays text
         if font is not None:
             c.font = font
         return c
@@ -136,16 +134,6 @@ def _counts(r: FileRow) -> list[int | None]:
     return [r.errors, r.warnings, r.hints]
 
 
-def _safe(value: Any) -> Any:
-    """A value openpyxl can write: text without the control characters XML cannot carry, cut to Excel's
-    32,767 characters a cell."""
-    if not isinstance(value, str):
-        return value
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:32767]
-
-
 def _by_rule(rows: list[FileRow]) -> list[tuple[str, str, int, int]]:
     """(code, severity, findings, files) per rule code, most findings first."""
     n: Counter[str] = Counter()
@@ -182,9 +170,7 @@ def _run_lines(rows: list[FileRow], run: dict[str, Any]) -> list[list[Any]]:
 # ---------------------------------------------------------------------------------------------- .html
 
 
-def e(value: Any) -> str:
-    """HTML-escaped text (quotes too, so that it is safe in an attribute as well)."""
-    return escape("" if value is None else str(value), quote=True)
+e = safe_text.html  # every text of the page goes through it: workbook text never becomes markup
 
 
 def html_page(rows: list[FileRow], run: dict[str, Any]) -> str:

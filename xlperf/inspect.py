@@ -16,6 +16,7 @@ from xlperf.model import (
     SpendingDirection,
     WorkbookModel,
 )
+from xlperf.safe_text import printable, utf8
 
 
 def _f(field: Field[Any]) -> str | None:
@@ -80,7 +81,7 @@ def summarize(model: WorkbookModel) -> dict[str, Any]:
                 "indicators": block.counts_by_level1() if block else {},
             }
         )
-    return {"file": model.path, "sheets": sheets, "unrecognized": model.unrecognized}
+    return {"file": utf8(model.path), "sheets": sheets, "unrecognized": model.unrecognized}
 
 
 def render_text(summary: dict[str, Any]) -> str:
@@ -95,4 +96,4 @@ def render_text(summary: dict[str, Any]) -> str:
         lines.append("  未识别的工作表：" + "、".join(summary["unrecognized"]))
     if not summary["sheets"]:
         lines.append("  没有识别出任何绩效表格")
-    return "\n".join(lines)
+    return printable("\n".join(lines))  # an ESC or BEL from a cell is shown, not sent to the terminal

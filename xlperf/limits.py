@@ -39,10 +39,12 @@ this one is slower but does not grow with the empty area. Any real form is far b
 indicator table of 10 columns is 500,000 cells), so they keep the fast path."""
 
 MAX_SHEET_CELLS = 10_000_000
-"""A sheet read cell by cell may hold at most this many cells, counting each row up to its last value
-(about 80 MB of references, a few seconds to look through); a sheet beyond it is refused as too large."""
+"""A sheet read cell by cell may hold at most this many cells, counting each row up to its last value and
+each row as one more (about 80 MB of references, seconds to look through); a sheet beyond it is refused as
+too large. A formula filled down five whole columns is 5.2 million."""
 
 MAX_MERGED_CELLS = 2_000_000
-"""The merged ranges of a sheet, each cut to the rows and columns that hold values, may cover at most this
-many cells in total (each merged cell is looked up by its position): a sheet beyond it is refused. Ranges
-that do not overlap — all that Excel writes — cannot exceed a sheet's :data:`MAX_DENSE_CELLS` block."""
+"""The merged ranges of a sheet, each cut to the last row and column that hold a value, may cover at most
+this many cells in total (readers look each merged cell up by its position, about 100 bytes apiece): a
+sheet beyond it is refused. A sheet read as one block cannot reach it with ranges that do not overlap (all
+that Excel writes); a sheet reaching row 1,048,576 can, with two whole columns merged."""

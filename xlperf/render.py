@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from xlperf.report import SEVERITY_ZH, Report
+from xlperf.safe_text import markup, utf8
 
 STYLE = {"error": "bold red", "warning": "yellow", "hint": "blue"}
 
@@ -19,7 +20,7 @@ def summary_line(report: Report) -> str:
 
 
 def file_json(path: str, report: Report, forms: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"file": path, "summary": report.counts()}
+    out: dict[str, Any] = {"file": utf8(path), "summary": report.counts()}
     if forms is not None:
         out["forms"] = forms
     out["findings"] = [f.to_json() for f in report.findings]
@@ -51,19 +52,14 @@ def print_table(path: str, report: Report) -> None:
     from rich.table import Table
 
     console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-    console.print(f"[bold]{path}[/bold]")
+    console.print(f"[bold]{markup(path)}[/bold]")
     if report.findings:
         table = Table(show_lines=False, header_style="bold")
         for name in ("严重性", "代码", "位置", "说明"):
             table.add_column(name, overflow="fold")
         for f in report.findings:
             where = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
-            table.add_row(f"[{STYLE[f.severity]}]{SEVERITY_ZH[f.severity]}[/]", f.code, where, _escape(f.message))
+            severity = f"[{STYLE[f.severity]}]{SEVERITY_ZH[f.severity]}[/]"
+            table.add_row(severity, f.code, markup(where), markup(f.message))
         console.print(table)
     console.print(summary_line(report))
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

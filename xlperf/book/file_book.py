@@ -6,6 +6,10 @@ values and merged ranges matched openpyxl's on every example and corpus workbook
 floats; whole ones are turned back into ints here). calamine reads an error value (#REF!, #DIV/0!) as an
 empty cell, so the few sheets whose XML holds error cells get those values from the XML. Formulas are
 read on request through openpyxl's read-only mode. Writing goes through openpyxl, loaded only then.
+
+calamine reads a sheet as one block from A1 to its farthest cell, so a sheet whose cells reach beyond
+:data:`xlperf.limits.MAX_DENSE_CELLS` (one value typed at XFD1048576) is read cell by cell from its XML
+instead (:mod:`xlperf.book.sheet_xml`), each row ending at its last value; the values are the same.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from xlperf import limits
+from xlperf.a1 import column_index
+from xlperf.book import sheet_xml
 from xlperf.book.protocol import Merge, SheetData
 from xlperf.book.sniff import open_input
 from xlperf.errors import WorkbookError
@@ -41,6 +48,7 @@ class FileBook:
         self._hidden = {m.name for m in meta if m.visible != SheetVisibleEnum.Visible}
         self._zip: zipfile.ZipFile | None = None
         self._parts: dict[str, str] | None = None
+        self._package: sheet_xml.Package | None = None
         self._formula_ro: Any = None
         self._formula_wb: Any = None
 
@@ -54,10 +62,23 @@ class FileBook:
     def read(self, sheet: str, formulas: bool = False) -> SheetData:
         if sheet not in self._names:
             raise KeyError(sheet)
-        cs = self._calamine.get_sheet_by_name(sheet)
-        values = _values(cs)
-        self._patch_errors(sheet, values)
-        merges = [Merge(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in cs.merged_cell_ranges or []]
+        xml = self._sheet_xml(sheet)
+        if xml is not None and _too_far(xml):
+            values, merges = self._read_cells(sheet, xml)  # one value at XFD1048576 would be 17 billion cells
+        else:
+            try:
+                cs = self._calamine.get_sheet_by_name(sheet)
+                values = _values(cs)
+                ranges = cs.merged_cell_ranges or []
+            except Exception as exc:  # calamine raises its own types for a damaged sheet part
+                raise self._corrupt(sheet, f"{type(exc).__name__}: {exc}") from exc
+            if xml is not None:
+                _patch_errors(xml, values)
+            merges = [Merge(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in ranges]
+        n_cols = max((len(r) for r in values), default=0)
+        if sheet_xml.merged_cells(merges, len(values), n_cols) > limits.MAX_MERGED_CELLS:
+            en = f"merged ranges cover more than {limits.MAX_MERGED_CELLS} cells"
+            raise self._too_large(sheet, "合并单元格过多", en)
         data = SheetData(sheet, values, merges, hidden=sheet in self._hidden)
         if formulas:
             if self.kind != "xlsx":
@@ -70,31 +91,46 @@ class FileBook:
             ]
         return data
 
-    def _patch_errors(self, sheet: str, values: list[list[Any]]) -> None:
-        """Put back the error values (#REF! …) that calamine reads as empty, from the sheet's XML."""
+    def _sheet_xml(self, sheet: str) -> bytes | None:
+        """The XML of a sheet's part (None for a legacy .xls, or a sheet whose part is not found)."""
         if self.kind != "xlsx":
-            return
-        if self._zip is None:
-            self._zip = zipfile.ZipFile(io.BytesIO(self._bytes))
-        if self._parts is None:
-            from xlperf.book.patch import sheet_parts
+            return None
+        try:
+            if self._zip is None:
+                self._zip = zipfile.ZipFile(io.BytesIO(self._bytes))
+            if self._parts is None:
+                from xlperf.book.patch import sheet_parts
 
-            self._parts = sheet_parts(self._zip)
-        part = self._parts.get(sheet)
-        if part is None:
-            return
-        xml = self._zip.read(part)
-        if b't="e"' not in xml:
-            return
-        from openpyxl.utils.cell import column_index_from_string
+                self._parts = sheet_parts(self._zip)
+            part = self._parts.get(sheet)
+            return None if part is None or part not in self._zip.NameToInfo else self._zip.read(part)
+        except Exception as exc:  # a damaged workbook part or relationship: lxml, zipfile and KeyError types
+            raise self._corrupt(sheet, f"{type(exc).__name__}: {exc}") from exc
 
-        for col, row, error in _ERROR_CELL.findall(xml):
-            r, c = int(row), column_index_from_string(col.decode())
-            while len(values) < r:
-                values.append([])
-            line = values[r - 1]
-            line.extend([None] * (c - len(line)))
-            line[c - 1] = error.decode()
+    def _read_cells(self, sheet: str, xml: bytes) -> tuple[list[list[Any]], list[Merge]]:
+        """A sheet too large for one block, read cell by cell from its XML (see :mod:`xlperf.book.sheet_xml`)."""
+        from lxml import etree
+
+        try:
+            if self._package is None:
+                self._package = sheet_xml.Package(self._zip)
+            values = sheet_xml.read_cells(xml, self._package, _value, limits.MAX_SHEET_CELLS)
+        except sheet_xml.SheetTooLarge as exc:
+            raise self._too_large(sheet, f"单元格超过 {limits.MAX_SHEET_CELLS:,} 个", str(exc)) from exc
+        except (etree.LxmlError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise self._corrupt(sheet, f"{type(exc).__name__}: {exc}") from exc
+        return values, sheet_xml.merges(xml)
+
+    def _corrupt(self, sheet: str, detail: str) -> WorkbookError:
+        return WorkbookError(self._path, "文件已损坏，无法解析", " ".join(f"corrupt sheet {sheet}: {detail}".split()))
+
+    def _too_large(self, sheet: str, zh: str, en: str) -> WorkbookError:
+        return WorkbookError(
+            self._path,
+            f"工作表“{sheet}”过大（{zh}）",
+            f"sheet {sheet} too large: {en}",
+            "请删除表格区域以外的内容（如最后一行、最后一列里误输入的值）后另存",
+        )
 
     def write(self, sheet: str, row: int, col: int, block: list[list[Any]]) -> None:
         ws = self._formulas()[sheet]
@@ -154,6 +190,26 @@ class FileBook:
 
 
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>\s*<(?:\w+:)?v>([^<]*)<')
+
+
+def _too_far(xml: bytes) -> bool:
+    """Whether a sheet's cells reach beyond the block calamine may materialise (:data:`limits.MAX_DENSE_CELLS`),
+    or have no references to tell."""
+    span = sheet_xml.extent(xml)
+    return span is None or span[0] * span[1] > limits.MAX_DENSE_CELLS
+
+
+def _patch_errors(xml: bytes, values: list[list[Any]]) -> None:
+    """Put back the error values (#REF! …) that calamine reads as empty, from the sheet's XML."""
+    if b't="e"' not in xml:
+        return
+    for col, row, error in _ERROR_CELL.findall(xml):
+        r, c = int(row), column_index(col.decode())
+        while len(values) < r:
+            values.append([])
+        line = values[r - 1]
+        line.extend([None] * (c - len(line)))
+        line[c - 1] = error.decode()
 
 
 def _open_calamine(path: str, data: bytes) -> Any:

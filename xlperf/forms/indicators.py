@@ -5,12 +5,14 @@ optional columns (度量单位, 分值, 评(扣)分标准, 实际完成值 …) 
 
 from __future__ import annotations
 
+from typing import Any
+
 from xlperf.a1 import column_letter
 from xlperf.amounts import to_percent
 from xlperf.forms.grid import Grid
 from xlperf.labels import label_weight, level1_key
-from xlperf.model import Field, Indicator, IndicatorBlock
-from xlperf.values import parse_value
+from xlperf.model import Field, Indicator, IndicatorBlock, missing
+from xlperf.values import IndicatorValue, parse_value
 
 # Field name → header labels (as label_key gives them).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -33,6 +35,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "completion": ("完成率", "指标完成率"),
 }
 AMOUNT_COLUMNS = ("weight", "score")
+# The columns an Indicator may lack (all but 一级, 二级 and 指标值, which every row has).
+OPTIONAL = tuple(name for name in COLUMNS if name not in ("level1", "level2", "target"))
 PERCENT_COLUMNS = ("completion",)
 
 # A row whose first filled cell starts with one of these ends the indicator block.
@@ -70,6 +74,17 @@ def read_block(grid: Grid, start_row: int = 1) -> IndicatorBlock | None:
     weights: dict[str, object] = {}
     l1: Field[str] = Field(None, None, grid.name, "")
     l2: Field[str] = Field(None, None, grid.name, "")
+    # The columns this table lacks, as the model's empty default (one shared frozen Field, not one per row),
+    # and each distinct value parsed once: a table may have 50,000 rows repeating the same few targets.
+    absent = {name: missing() for name in OPTIONAL if name not in cols}
+    parsed: dict[tuple[type, Any], IndicatorValue] = {}
+
+    def parse(value: Any) -> IndicatorValue:
+        key = (type(value), value)
+        if key not in parsed:
+            parsed[key] = parse_value(value)
+        return parsed[key]
+
     for row, _ in grid.body_rows(header, STOP_PREFIXES):
         if grid.key(row, cols["name"]) in COLUMNS["name"]:
             continue  # a repeated header (a table printed over two pages)
@@ -88,9 +103,10 @@ def read_block(grid: Grid, start_row: int = 1) -> IndicatorBlock | None:
             l2 = cell_l2
         values = {name: _field(grid, name, row, col) for name, col in cols.items() if name not in ("level1", "level2")}
         target = values.pop("target", Field(None, None, grid.name, ""))
-        ind = Indicator(row=row, level1=l1, level2=l2, target=target, parsed_target=parse_value(target.value), **values)  # type: ignore[arg-type]
+        values.update(absent)
+        ind = Indicator(row=row, level1=l1, level2=l2, target=target, parsed_target=parse(target.value), **values)  # type: ignore[arg-type]
         if "actual" in cols:
-            ind.parsed_actual = parse_value(ind.actual.value)
+            ind.parsed_actual = parse(ind.actual.value)
         indicators.append(ind)
     return IndicatorBlock(grid.name, header, {k: grid_col(v) for k, v in cols.items()}, indicators, weights)  # type: ignore[arg-type]
 
