@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def _vet_package(path: str, data: bytes) -> None:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as exc:
         raise WorkbookError(path, "文件不完整或已损坏（压缩包无法打开）", f"truncated or corrupt zip: {exc}") from exc
     names = {i.filename for i in infos}
     if "xl/workbook.bin" in names:
@@ -159,7 +160,7 @@ def _vet_package(path: str, data: bytes) -> None:
                     )
                 while part.read(_CHUNK):  # decompress to check the size and CRC; the content is not kept
                     pass
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
         raise WorkbookError(path, "文件不完整或已损坏（压缩包无法读出）", f"truncated or corrupt zip: {exc}") from exc
     except RuntimeError as exc:  # an encrypted zip entry (a zip password, not an Office one)
         raise WorkbookError(path, "压缩包设有密码，不是 Excel 工作簿", f"encrypted zip entries: {exc}") from exc
