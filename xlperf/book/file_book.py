@@ -25,7 +25,7 @@ from typing import Any
 from xlperf import limits
 from xlperf.a1 import column_index
 from xlperf.book import sheet_xml
-from xlperf.book.protocol import Merge, SheetData
+from xlperf.book.protocol import Merge, SheetData, reader_value
 from xlperf.book.sniff import open_input
 from xlperf.errors import WorkbookError
 
@@ -114,7 +114,7 @@ class FileBook:
         try:
             if self._package is None:
                 self._package = sheet_xml.Package(self._zip)
-            values = sheet_xml.read_cells(xml, self._package, _value, limits.MAX_SHEET_CELLS)
+            values = sheet_xml.read_cells(xml, self._package, reader_value, limits.MAX_SHEET_CELLS)
         except sheet_xml.SheetTooLarge as exc:
             raise self._too_large(sheet, f"单元格超过 {limits.MAX_SHEET_CELLS:,} 个", str(exc)) from exc
         except (etree.LxmlError, ValueError, KeyError, zipfile.BadZipFile) as exc:
@@ -226,21 +226,13 @@ def _values(cs: Any) -> list[list[Any]]:
     and left of the first used cell, so coordinates need no offset)."""
     if cs.start is None:
         return []
-    return [[_value(v) for v in raw] for raw in cs.to_python(skip_empty_area=False)]
+    return [[reader_value(v) for v in raw] for raw in cs.to_python(skip_empty_area=False)]
 
 
 def _openpyxl_rows(ws: Any) -> list[list[Any]]:
     """All rows of a read-only openpyxl sheet, whatever its recorded dimension says."""
     ws.reset_dimensions()
     return [list(r) for r in ws.iter_rows(values_only=True)]
-
-
-def _value(v: Any) -> Any:
-    if v == "":
-        return None
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-        return int(v)
-    return v
 
 
 def _load(path: str, data: bytes, data_only: bool, read_only: bool = False) -> Any:

@@ -11,6 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
+def reader_value(v: Any) -> Any:
+    """A cell value as the readers take it, whatever the adapter: "" is empty (None) and a whole float is
+    an int (calamine and Excel hand every number over as a float)."""
+    if v == "":
+        return None
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    return v
+
+
 @dataclass(frozen=True)
 class Merge:
     """A merged range, 1-based and inclusive."""

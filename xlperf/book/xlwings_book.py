@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from xlperf.a1 import a1, split
 from xlperf.annotate import RESULT_SHEET
 from xlperf.book.edits import plain
-from xlperf.book.protocol import SheetData
+from xlperf.book.protocol import SheetData, reader_value
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -84,7 +84,7 @@ class XlwingsBook:
         ws = self._sheet(sheet)
         last = ws.used_range.last_cell
         block = ws.range((1, 1), (last.row, last.column))
-        values = [[_value(v) for v in row] for row in block.options(ndim=2, err_to_str=True).value]
+        values = [[reader_value(v) for v in row] for row in block.options(ndim=2, err_to_str=True).value]
         while values and all(v is None for v in values[-1]):
             values.pop()
         data = SheetData(sheet, values, [], hidden=_hidden(ws))
@@ -308,14 +308,6 @@ def _link_blocks(links: dict[tuple[int, int], str]) -> list[tuple[tuple[int, int
             if r is not None:
                 start = prev = r
     return out
-
-
-def _value(v: Any) -> Any:
-    if v == "":
-        return None
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-        return int(v)
-    return v
 
 
 def _hidden(ws: Any) -> bool:
