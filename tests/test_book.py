@@ -85,3 +85,21 @@ def test_error_values_are_read_as_errors_not_blanks(tmp_path):
     values = open_book(tmp_path / "errors.xlsx").read("Sheet").values
     assert values[1][:2] == ["提退人员经费", "#REF!"]
     assert values[6][3] == "#DIV/0!"
+
+
+def test_save_refuses_a_workbook_it_would_lose_parts_of(tmp_path):
+    """FileBook.save rewrites through openpyxl; a picture it would drop makes it refuse, writing nothing."""
+    import zipfile
+
+    import pytest
+
+    from xlperf.errors import OutputError
+
+    src = small_book(tmp_path / "in.xlsx")
+    with zipfile.ZipFile(src, "a") as z:
+        z.writestr("xl/media/image1.png", b"\x89PNG\r\n\x1a\n")
+    book = open_book(src)
+    book.mark("附表2", 3, 2, "FFC7CE", "名称与附表3不一致")
+    with pytest.raises(OutputError, match="图片"):
+        book.save(tmp_path / "out.xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx"]

@@ -17,9 +17,7 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import zipfile
-from pathlib import Path
 from typing import Any
 
 from xlperf import limits
@@ -172,16 +170,23 @@ class FileBook:
             ws.column_dimensions[letter].width = width
 
     def save(self, out: str | os.PathLike[str]) -> None:
-        """Write the workbook to ``out`` atomically: a temporary file in the same folder, then a rename."""
-        target = Path(out)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-        os.close(fd)
-        try:
-            self._formulas().save(tmp)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Write the workbook rewritten by openpyxl to ``out`` atomically. A workbook holding what openpyxl
+        would drop (charts, pictures, macros …) is refused with what would be lost: the commands write by
+        patching the original package instead (xlperf.book.apply, xlperf.book.package_marks)."""
+        from xlperf.book.carry import part_kinds, uncarried_parts
+        from xlperf.book.output import write_atomically
+        from xlperf.errors import OutputError
+
+        lost = uncarried_parts(self._bytes)
+        if lost:
+            raise OutputError(
+                str(out),
+                f"重写整个工作簿会丢失{'、'.join(part_kinds(lost))}，未写出",
+                f"would lose {', '.join(lost[:3])}",
+            )
+        buf = io.BytesIO()
+        self._formulas().save(buf)
+        write_atomically(buf.getvalue(), out)
 
     def _formulas(self) -> Any:
         if self._formula_wb is None:

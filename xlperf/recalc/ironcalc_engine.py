@@ -38,7 +38,7 @@ from xlperf.recalc.engine import (
 )
 from xlperf.recalc.formula_text import functions, tokens
 from xlperf.recalc.graph import mark_other_workbooks, propagate_unsupported, reading
-from xlperf.recalc.package import Cell, Package, read_package
+from xlperf.recalc.package import Cell, Package, read_package, with_parts
 from xlperf.recalc.values import XlError
 
 _NOT_IMPLEMENTED = "#N/IMPL!"
@@ -110,11 +110,7 @@ def _relative_sheet_targets(data: bytes) -> bytes | None:
                 changed[info.filename] = new
         if not changed:
             return None
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info in zin.infolist():
-                zout.writestr(info, changed.get(info.filename) or zin.read(info))
-        return out.getvalue()
+        return with_parts(zin, changed)
 
 
 def _outcomes(ironcalc, model, package: Package) -> dict[Cell, Outcome]:

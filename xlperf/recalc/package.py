@@ -290,6 +290,15 @@ def _relationship_elements(xml: bytes) -> list[etree._Element]:
     return [el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == "Relationship"]
 
 
+def with_parts(zin: zipfile.ZipFile, changed: dict[str, bytes]) -> bytes:
+    """The package of ``zin`` with the parts named in ``changed`` replaced: the engines' working copy."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, changed.get(info.filename) or zin.read(info))
+    return out.getvalue()
+
+
 def without_external_links(data: bytes) -> bytes:
     """The package for an engine to load: every relationship that names a file outside the package — an
     external link's path to another workbook (``xl/externalLinks/_rels/externalLinkN.xml.rels``, whatever
@@ -325,8 +334,4 @@ def without_external_links(data: bytes) -> bytes:
                 changed[info.filename] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         if not changed:
             return data
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info in zin.infolist():
-                zout.writestr(info, changed.get(info.filename) or zin.read(info))
-        return out.getvalue()
+        return with_parts(zin, changed)
