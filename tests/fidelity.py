@@ -41,6 +41,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from xlperf.a1 import column_index, column_letter
+
 Cell = tuple[str, str]  # (sheet name, "C5")
 
 __all__ = ["Allowed", "Cell", "CellState", "compare_packages", "compare_workbooks", "shift_formula"]
@@ -263,30 +265,15 @@ class Package:
 _A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 
 
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _ref(ref: str) -> tuple[int, int]:
     m = _A1.fullmatch(ref.strip())
     if m is None:
         raise ValueError(ref)
-    return int(m.group(2)), _col(m.group(1))
+    return int(m.group(2)), column_index(m.group(1))
 
 
 def _a1(row: int, col: int) -> str:
-    return f"{_letters(col)}{row}"
+    return f"{column_letter(col)}{row}"
 
 
 def _bounds(ref: str | None) -> tuple[int, int, int, int] | None:

@@ -57,9 +57,9 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from xlperf.a1 import a1
 from xlperf.book.patch import (
     CellPatch,
-    _col_letters,
     _local,
     _Package,
     _parse,
@@ -547,7 +547,7 @@ class _Notes:
         ids = self.ids.allocate(blocks, set(), len(notes))
         idmap.set("data", ",".join(map(str, blocks)))
         for shape_id, ((row, col), text) in zip(ids, sorted(notes.items()), strict=True):
-            comment_list.append(_comment(ws.ns, f"{_col_letters(col)}{row}", 0, text))
+            comment_list.append(_comment(ws.ns, a1(row, col), 0, text))
             vml.append(_note_shape(shape_id, "_x0000_t202", row, col, text))
 
         _add_relationship(rels, f"{self.rel_ns}/comments", _relative(comments_part, part))  # found by type
@@ -635,7 +635,7 @@ class _Notes:
                 comment_list = etree.Element(tag("commentList"))
                 authors.addnext(comment_list)
             for (row, col), text in sorted(todo.items()):
-                comment_list.append(_comment(cns, f"{_col_letters(col)}{row}", author_id, text))
+                comment_list.append(_comment(cns, a1(row, col), author_id, text))
             changed = True
         if changed:
             self.out.put(comments_part, _serialize(comments))
@@ -717,7 +717,7 @@ def _result_sheet_xml(result: ResultSheet, ns: str, styles: _Styles) -> bytes:
         link = str(styles.font("link"))
         hyperlinks = etree.Element(ws._tag("hyperlinks"))
         for (r, c), target in sorted(result.links.items()):
-            ref = f"{_col_letters(c)}{r}"
+            ref = a1(r, c)
             ws._cell(r, c).set("s", link)
             written.append((r, c))
             el = etree.SubElement(hyperlinks, ws._tag("hyperlink"))

@@ -33,6 +33,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from xlperf.a1 import column_index, column_letter
+
 __all__ = ["KEEP_FORMULA", "CellPatch", "patch_cells"]
 
 
@@ -119,27 +121,12 @@ def _local(el: etree._Element) -> str:
 # --- cell references -------------------------------------------------------------------------------------
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _parse_ref(ref: str) -> tuple[int, int]:
     """ "C5" → (5, 3); also accepts "$C$5" and lower case. ValueError outside the sheet's bounds."""
     m = _A1.fullmatch(ref.strip()) if isinstance(ref, str) else None
     if m is None:
         raise ValueError(f"not an A1 cell reference: {ref!r}")
-    row, col = int(m.group(2)), _col_index(m.group(1))
+    row, col = int(m.group(2)), column_index(m.group(1))
     if not (1 <= row <= _MAX_ROW and 1 <= col <= _MAX_COL):
         raise ValueError(f"cell reference outside the sheet: {ref!r}")
     return row, col
@@ -343,7 +330,7 @@ class _Sheet:
                     col = _parse_ref(cell.get("r"))[1]
                 else:
                     col += 1
-                    cell.set("r", f"{_col_letters(col)}{row_number}")
+                    cell.set("r", f"{column_letter(col)}{row_number}")
 
     def _scan_formulas(self) -> None:
         """Shared-formula masters and the number of cells in each shared group; multi-cell array ranges."""
@@ -430,7 +417,7 @@ class _Sheet:
         if found is not None:
             return found
         new = etree.Element(self._tag("c"))
-        new.set("r", f"{_col_letters(col)}{row}")
+        new.set("r", f"{column_letter(col)}{row}")
         style = self.default_style(row, col)
         if style not in (None, "0"):
             new.set("s", style)  # an absent cell shows its row's or column's style; the new one keeps it
@@ -462,7 +449,7 @@ class _Sheet:
             row_el.set("spans", f"{min([*bounds, col])}:{max([*bounds, col])}")
 
     def write(self, row: int, col: int, patch: CellPatch) -> None:
-        ref = f"{_col_letters(col)}{row}"
+        ref = f"{column_letter(col)}{row}"
         keep = patch.formula is KEEP_FORMULA
         if not keep:
             self._check_formula_groups(row, col, ref)
@@ -531,7 +518,7 @@ class _Sheet:
         r1, c1 = min(r1, *(r for r, _ in cells)), min(c1, *(c for _, c in cells))
         r2, c2 = max(r2, *(r for r, _ in cells)), max(c2, *(c for _, c in cells))
         if (r1, c1, r2, c2) != bounds:
-            first, last = f"{_col_letters(c1)}{r1}", f"{_col_letters(c2)}{r2}"
+            first, last = f"{column_letter(c1)}{r1}", f"{column_letter(c2)}{r2}"
             dim.set("ref", first if first == last else f"{first}:{last}")
 
     def tobytes(self) -> bytes:
