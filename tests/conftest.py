@@ -44,3 +44,15 @@ def formula_cells(path: Path) -> dict[tuple[str, str], str]:
         for c in row
         if isinstance(c.value, str) and c.value.startswith("=")
     }
+
+
+def encrypted(src: Path, dst: Path, password: str = "1234") -> Path:
+    """A copy of a workbook with an open password, encrypted as Excel does (Agile encryption)."""
+    import io
+
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(src.read_bytes())).encrypt(password, out)
+    dst.write_bytes(out.getvalue())
+    return dst

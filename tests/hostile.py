@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import struct
 import subprocess
@@ -15,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import FIXTURES, example
+from conftest import FIXTURES, encrypted, example
 
 from xlperf import limits
 
@@ -76,15 +75,6 @@ def declare_size(path: Path, name: str, size: int) -> Path:
     raise AssertionError(f"{name} not in the central directory")
 
 
-def encrypted(src: Path, dst: Path, password: str) -> Path:
-    from msoffcrypto.format.ooxml import OOXMLFile
-
-    out = io.BytesIO()
-    OOXMLFile(io.BytesIO(src.read_bytes())).encrypt(password, out)
-    dst.write_bytes(out.getvalue())
-    return dst
-
-
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
@@ -126,6 +116,10 @@ def _other_zip(d: Path) -> Path:
     return p
 
 
+def _locked(d: Path) -> Path:
+    return encrypted(example("004"), d / "加密.xlsx", "1234")
+
+
 def _xls(d: Path) -> Path:
     p = d / "旧版.xls"
     p.write_bytes((FIXTURES / "seed000_saved_as_xls.xls").read_bytes())
@@ -157,21 +151,21 @@ CASES = [
     Case(
         "password",
         "设有打开密码，未给密码",
-        lambda d: encrypted(example("004"), d / "加密.xlsx", "1234"),
+        _locked,
         ("inspect",),
         "password-protected workbook",
     ),
     Case(
         "wrong-password",
         "设有打开密码，密码错误",
-        lambda d: encrypted(example("004"), d / "加密.xlsx", "1234"),
+        _locked,
         ("inspect", "--password", "4321"),
         "wrong password",
     ),
     Case(
         "password-ok",
         "设有打开密码，--password 正确",
-        lambda d: encrypted(example("004"), d / "加密.xlsx", "1234"),
+        _locked,
         ("check", "--password", "1234"),
         "",
         exit=0,

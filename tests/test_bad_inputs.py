@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, example
+from conftest import FIXTURES, encrypted, example
 from hostile import CASES, run_measured
-from test_cli import encrypted_copy, xlperf
+from test_cli import xlperf
 
 
 def one_line(out, *needles: str) -> str:
@@ -58,7 +58,7 @@ def test_writing_an_xls_is_refused_with_how_to_convert(tmp_path):
 
 @pytest.fixture(scope="module")
 def locked(tmp_path_factory) -> Path:
-    return encrypted_copy(example("004"), tmp_path_factory.mktemp("locked") / "乌尔禾 加密.xlsx")
+    return encrypted(example("004"), tmp_path_factory.mktemp("locked") / "乌尔禾 加密.xlsx")
 
 
 def test_password_opens_it(locked):
@@ -92,13 +92,7 @@ def test_the_filled_copy_of_an_encrypted_workbook_is_encrypted_with_the_same_pas
 
 def test_excel_default_encryption_opens_without_a_password(tmp_path):
     """A workbook Excel encrypts without a user password (write protection) opens silently in Excel."""
-    import msoffcrypto  # noqa: F401  (the encryption comes from the same library)
-    from msoffcrypto.format.ooxml import OOXMLFile
-
-    out = io.BytesIO()
-    OOXMLFile(io.BytesIO(example("004").read_bytes())).encrypt("VelvetSweatshop", out)
-    path = tmp_path / "protected.xlsx"
-    path.write_bytes(out.getvalue())
+    path = encrypted(example("004"), tmp_path / "protected.xlsx", "VelvetSweatshop")
     done = xlperf("inspect", str(path))
     assert done.returncode == 0 and "乌尔禾区民政局" in done.stdout
 
@@ -251,13 +245,9 @@ def test_an_interrupted_write_leaves_the_target_whole_or_absent(tmp_path, signam
 def test_batch_opens_encrypted_workbooks_with_the_password(tmp_path):
     import sqlite3
 
-    from msoffcrypto.format.ooxml import OOXMLFile
-
     folder = tmp_path / "收到的表"
     folder.mkdir()
-    locked = io.BytesIO()
-    OOXMLFile(io.BytesIO(example("004").read_bytes())).encrypt("Xl-绩效-pw", locked)
-    (folder / "加密.xlsx").write_bytes(locked.getvalue())
+    encrypted(example("004"), folder / "加密.xlsx", "Xl-绩效-pw")
     (folder / "旧版.xls").write_bytes((FIXTURES / "seed000_saved_as_xls.xls").read_bytes())
     db = tmp_path / "r.sqlite"
     out = xlperf("batch", str(folder), "--jobs", "1", "--db", str(db), "--password", "Xl-绩效-pw")

@@ -7,7 +7,6 @@ and the same batch on a Dask cluster (a LocalCluster started here) are checked a
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import pickle
@@ -21,7 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import example
+from conftest import encrypted, example
 from openpyxl import load_workbook
 
 from xlperf.batch import CheckOptions, check_file, collect_inputs
@@ -34,17 +33,6 @@ HTML_TARGET = "≥≥95%<img src=x onerror=alert(1)>"
 
 def xlperf(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "xlperf", *args], capture_output=True, text=True, timeout=timeout)
-
-
-def encrypted(src: Path, dst: Path) -> Path:
-    pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool (in the [test] extra) encrypts the workbook")
-    from msoffcrypto.format.ooxml import OOXMLFile
-
-    out = io.BytesIO()
-    with src.open("rb") as f:
-        OOXMLFile(f).encrypt("secret", out)
-    dst.write_bytes(out.getvalue())
-    return dst
 
 
 def injected(dst: Path) -> Path:
@@ -77,7 +65,7 @@ def build_folder(root: Path) -> Path:
     shutil.copy(example("004"), folder / "乌尔禾 副本 (2).xlsx")
     shutil.copy(example("004"), sub / "WUERHE.XLSX")
     (folder / "损坏的.xlsx").write_bytes(example("001").read_bytes()[:5000])
-    encrypted(example("004"), folder / "加密 的表.xlsx")
+    encrypted(example("004"), folder / "加密 的表.xlsx", "secret")
     (folder / "其实是文本.xlsx").write_text("单位,金额\n民政局,14.87\n", encoding="utf-8")
     injected(sub / "注入.xlsx")
     (folder / "说明.txt").write_text("不是工作簿", encoding="utf-8")

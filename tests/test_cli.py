@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -10,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import example
+from conftest import encrypted, example
 
 
 def xlperf(*args: str) -> subprocess.CompletedProcess[str]:
@@ -52,24 +51,12 @@ def test_inspect_names_the_sheets_it_does_not_recognise(tmp_path):
     assert "空白" not in out.stdout  # an empty sheet is not worth mentioning
 
 
-def encrypted_copy(src: Path, dst: Path) -> Path:
-    msoffcrypto = pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool (in the [test] extra) makes the file")
-    from msoffcrypto.format.ooxml import OOXMLFile
-
-    with src.open("rb") as f:
-        out = io.BytesIO()
-        OOXMLFile(f).encrypt("1234", out)
-    dst.write_bytes(out.getvalue())
-    assert msoffcrypto.OfficeFile(io.BytesIO(dst.read_bytes())).is_encrypted()
-    return dst
-
-
 def bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
     text = tmp / "报表 (1).xlsx"
     text.write_text("单位,金额\n民政局,14.87\n", encoding="utf-8")
     truncated = tmp / "truncated.xlsx"
     truncated.write_bytes(example("000").read_bytes()[:4000])
-    locked = encrypted_copy(example("004"), tmp / "locked.xlsx")
+    locked = encrypted(example("004"), tmp / "locked.xlsx")
     empty = tmp / "empty.xlsx"
     empty.write_bytes(b"")
     return {
