@@ -114,3 +114,33 @@ def level1_key_of_level2(level2: str) -> str | None:
         return "满意度指标"
     spec = LEVEL2.get(key)
     return spec[1][0] if spec else None
+
+
+# Label keys (as :func:`label_key` gives them) that start a sign-off row under a form: whoever filled in,
+# checked or signed the form, when, and how to reach them. Such a row ends any table above it. Several of
+# these words (联系电话, 负责人) also label fields at the top of some forms, so a reader should look for them
+# only below its table's header.
+SIGN_OFF: tuple[str, ...] = (
+    "填报人",
+    "填表人",
+    "填报日期",
+    "填表日期",
+    "审核人",
+    "复核人",
+    "单位负责人",
+    "单位负责人签字",
+    "单位负责人(签字)",
+    "单位负责人(签章)",
+    "负责人",
+    "财务负责人",
+    "联系电话",
+    "联系人",
+    "经办人",
+    "制表人",
+    "(盖章)",
+    "盖章",
+    "单位(盖章)",
+    "单位盖章",
+    "填报单位(盖章)",
+    "单位名称(盖章)",
+)

@@ -10,7 +10,7 @@ from typing import Any
 from xlperf.a1 import column_letter
 from xlperf.amounts import to_percent
 from xlperf.forms.grid import Grid
-from xlperf.labels import label_weight, level1_key
+from xlperf.labels import SIGN_OFF, label_weight, level1_key
 from xlperf.model import Field, Indicator, IndicatorBlock, missing
 from xlperf.values import IndicatorValue, parse_value
 
@@ -39,19 +39,9 @@ AMOUNT_COLUMNS = ("weight", "score")
 OPTIONAL = tuple(name for name in COLUMNS if name not in ("level1", "level2", "target"))
 PERCENT_COLUMNS = ("completion",)
 
-# A row whose first filled cell starts with one of these ends the indicator block.
-STOP_PREFIXES = (
-    "支出明细",
-    "单位负责人",
-    "填表人",
-    "总分",
-    "以上绩效指标值",
-    "说明",
-    "备注",
-    "联系电话",
-    "审核人",
-    "合计",
-)
+# A row whose first filled cell starts with one of these ends the indicator block: a sign-off row, a
+# total, a note under the table or the next section of the form.
+STOP_PREFIXES = (*SIGN_OFF, "支出明细", "总分", "以上绩效指标值", "说明", "备注", "合计")
 
 
 def find_header(grid: Grid, start_row: int = 1) -> int | None:
