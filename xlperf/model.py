@@ -72,6 +72,13 @@ class Indicator:
     reason: Field[str] = field(default_factory=missing)
     grade: Field[str] = field(default_factory=missing)  # 完成等级 of a self-evaluation (达成年度指标 …)
     completion: Field[Decimal] = field(default_factory=missing)  # 完成率, where the table has the column
+    # The operator cell of a table that writes it apart from the number (指标性质 "≥" next to 指标值 "95"
+    # and 度量单位 "%"); ``parsed_target`` then reads the three together while ``target`` stays the 指标值 cell.
+    operator: Field[str] = field(default_factory=missing)
+    no: Field[str] = field(default_factory=missing)  # 序号 of the row ("1", "（一）"), or the numbering of its name
+    note: Field[str] = field(default_factory=missing)  # 备注
+    # 年初目标值 of a self-evaluation that also has the adjusted 全年目标值 (which is then ``target``).
+    initial_target: Field[str] = field(default_factory=missing)
 
     @property
     def level1_key(self) -> str:

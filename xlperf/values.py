@@ -33,6 +33,7 @@ OPERATORS: tuple[tuple[str, str], ...] = (
     ("高于", ">"),
     ("大于", ">"),
     ("超过", ">"),
+    ("等于", "="),
     ("低于", "<"),
     ("小于", "<"),
     (">=", ">="),
@@ -84,6 +85,55 @@ class IndicatorValue:
     @property
     def ok(self) -> bool:
         return self.kind != "unparseable"
+
+
+def operator_of(raw: object) -> str | None:
+    """The canonical operator when a cell holds an operator and nothing else ("≥", "＞", "不低于"), else None:
+    how a table that writes the operator in its own column (指标性质) is told from one holding 定量/定性."""
+    if not isinstance(raw, str):
+        return None
+    s = unicodedata.normalize("NFKC", raw).strip()
+    s = "".join(s.split())
+    for spelling, op in OPERATORS:
+        if s == spelling:
+            return op
+    return None
+
+
+def join_target(operator: object, value: object, unit: object) -> object:
+    """One 指标值 from a table that writes it in up to three cells — operator (指标性质), value (指标值) and
+    unit (度量单位) — as :func:`parse_value` reads it: ("≥", 95, "%") → "≥95%". The value's own operator and
+    unit win over the separate cells; a blank value stays blank, a bare value without the others stays as is."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return value
+    op_text = "".join(unicodedata.normalize("NFKC", str(operator)).split()) if operator_of(operator) else ""
+    unit_text = unicodedata.normalize("NFKC", str(unit)).strip() if isinstance(unit, str) else ""
+    if unit_text in _NO_UNIT:
+        unit_text = ""
+    if not op_text and not unit_text:
+        return value
+    text = _plain(value)
+    own = parse_value(text)
+    if own.kind in ("empty", "unparseable"):
+        return value
+    if own.operator is not None:
+        op_text = ""
+    if own.kind != "number" or own.unit:
+        unit_text = ""
+    if not op_text and not unit_text:
+        return value
+    return f"{op_text}{text}{unit_text}"
+
+
+# 度量单位 cells that say there is no unit.
+_NO_UNIT = ("", "-", "—", "——", "/", "\\", "无", "/无", "定性")
+
+
+def _plain(value: object) -> str:
+    """A cell value as text: 95.0 → "95", Decimal("0.50") → "0.50"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _split_operator(s: str) -> tuple[str | None, str]:
