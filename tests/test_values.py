@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from conftest import seed_data
 
-from xlperf.values import parse_value
+from xlperf.values import join_target, operator_of, parse_value
 
 # (value as written, kind, operator, number, unit)
 TABLE = [
@@ -123,3 +123,41 @@ def test_every_plain_seed_number_reads_as_that_number(text):
     m = PLAIN_NUMBER.match(text)
     v = parse_value(text)
     assert (v.kind, v.number, v.unit) == ("number", Decimal(m.group(1)), m.group(2) or "")
+
+
+# --- the operator in its own column (指标性质) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "op"),
+    [("≥", ">="), ("＞", ">"), ("＜", "<"), (" ≤ ", "<="), ("=", "="), ("＝", "="), ("不低于", ">="),
+     ("不高于", "<="), ("等于", "="), ("大于", ">"), ("小于", "<"), ("定量", None), ("定性", None), ("≥95%", None),
+     (None, None), (95, None)],
+)  # fmt: skip
+def test_operator_of_a_cell_that_holds_only_an_operator(cell, op):
+    assert operator_of(cell) == op
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "unit", "joined"),
+    [
+        ("≥", 95, "%", "≥95%"),
+        ("≥", 95.0, "%", "≥95%"),
+        ("不低于", "2500", "人", "不低于2500人"),
+        ("≤", "≤1.5万元", "万元", "≤1.5万元"),  # the value's own operator and unit win
+        ("＞", "90%", None, ">90%"),  # full-width spellings come out normalised
+        (None, 100, "%", "100%"),  # seed 003: the unit in 度量单位
+        ("定性", "按月发放", None, "按月发放"),  # no operator: the value as written
+        ("≥", "上年水平", None, "≥上年水平"),
+        ("≥", None, "%", None),  # a blank value stays blank
+        ("≥", 95, "—", "≥95"),
+        (None, 12, None, 12),
+    ],
+)
+def test_join_target(operator, value, unit, joined):
+    assert join_target(operator, value, unit) == joined
+
+
+def test_joined_target_parses_as_one_value():
+    v = parse_value(join_target("等于", 1, "年"))
+    assert (v.kind, v.operator, v.number, v.unit, v.direction) == ("number", "=", Decimal(1), "年", 0)

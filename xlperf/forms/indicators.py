@@ -175,6 +175,7 @@ class _Layout:
     header: int  # the (first) header row
     first: int  # the first row under the header
     cols: dict[str, int]
+    by_content: dict[int, str]  # column → header label, of the columns whose content tells their field
 
 
 def _layout(grid: Grid, header: int) -> _Layout:
@@ -183,6 +184,7 @@ def _layout(grid: Grid, header: int) -> _Layout:
     for h in grid.row_hits(header):
         labels[h.col] = grid.key(h.row, h.col)
     first = header + 1
+    lower: set[int] = set()
     second = grid.next_filled_row(header)
     if second is not None and _is_header_row(grid, second):
         first = second + 1
@@ -191,9 +193,11 @@ def _layout(grid: Grid, header: int) -> _Layout:
                 continue  # a label merged down from the first header row
             key = grid.key(h.row, h.col)
             if key in HEADER_LABELS:
-                parent = grid.origin(header, h.col)
-                labels.pop(parent[1], None)  # 指标值 over 年初目标值 · 全年目标值: the lower labels name the columns
+                parent = grid.origin(header, h.col)[1]
+                if parent not in lower:
+                    labels.pop(parent, None)  # 指标值 over 年初目标值 · 全年目标值: the lower labels name the columns
                 labels[h.col] = key
+                lower.add(h.col)
     cols: dict[str, int] = {}
     extra: dict[str, int] = {}
     ranked: dict[str, list[tuple[int, int]]] = {}
@@ -202,7 +206,11 @@ def _layout(grid: Grid, header: int) -> _Layout:
             if key in aliases:
                 ranked.setdefault(fname, []).append((aliases.index(key), col))
                 break
+    by_content: list[int] = []
     for fname, found in ranked.items():
+        if fname in BY_CONTENT:
+            by_content += [col for _, col in found]  # 指标性质 and 指标属性 both: their content tells them apart
+            continue
         found.sort()
         cols[fname] = found[0][1]
         if fname in SECOND and len(found) > 1:
@@ -215,7 +223,7 @@ def _layout(grid: Grid, header: int) -> _Layout:
                     del cols["description"]
                 break
     cols.update(extra)
-    return _Layout(header, first, cols)
+    return _Layout(header, first, cols, {col: labels[col] for col in sorted(by_content)})
 
 
 def _is_header_row(grid: Grid, row: int) -> bool:
@@ -253,13 +261,11 @@ def _body(grid: Grid, layout: _Layout) -> list[int]:
 
 
 def _classify(grid: Grid, layout: _Layout, rows: list[int]) -> None:
-    """Assign the operator and attribute columns by what they hold, whatever their headers say."""
-    cols = layout.cols
-    candidates = {fname: cols[fname] for fname in BY_CONTENT if fname in cols}
-    if not candidates:
-        return
-    kinds: dict[int, str] = {}
-    for fname, col in candidates.items():
+    """Assign the operator, attribute and direction columns by what they hold, whatever their headers say: a
+    column of operators (≥, 不低于 …) is the operator column, one of 定量/定性 the attribute column; a column
+    whose content tells nothing keeps the field its header names."""
+    header_field = {a: fname for fname in BY_CONTENT for a in COLUMNS[fname]}
+    for col, label in layout.by_content.items():
         ops = words = other = 0
         for row in rows:
             if grid.origin(row, col)[0] != row or grid.blank(row, col):
@@ -272,15 +278,12 @@ def _classify(grid: Grid, layout: _Layout, rows: list[int]) -> None:
             else:
                 other += 1
         if ops and ops >= other:
-            kinds[col] = "operator"
+            kind = "operator"
         elif words and words >= other:
-            kinds[col] = "attribute"
+            kind = "attribute"
         else:
-            kinds[col] = fname  # nothing telling: the header stands
-    for fname in BY_CONTENT:
-        cols.pop(fname, None)
-    for col, kind in sorted(kinds.items()):
-        cols.setdefault(kind, col)
+            kind = header_field[label]
+        layout.cols.setdefault(kind, col)
 
 
 def _numbering(text: str) -> tuple[int, str, str]:
@@ -408,7 +411,8 @@ def read_block(grid: Grid, start_row: int = 1) -> IndicatorBlock | None:
         joined = join_target(operator.raw, target.raw, unit.raw) if (operator.raw or unit.raw) else target.raw
         if "attribute" not in cols and not operator.empty and norm(operator.raw) in ATTRIBUTE_WORDS:
             values["attribute"] = operator
-        ind = Indicator(row=row, level1=l1, level2=l2, name=name, target=target, parsed_target=parse(joined), **values)
+        # ``values`` holds Field-typed columns only (names from COLUMNS), which a checker cannot see.
+        ind = Indicator(row=row, level1=l1, level2=l2, name=name, target=target, parsed_target=parse(joined), **values)  # type: ignore[arg-type]
         if "actual" in cols:
             ind.parsed_actual = parse(ind.actual.value)
         indicators.append(ind)
