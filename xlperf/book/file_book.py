@@ -10,6 +10,16 @@ read on request through openpyxl's read-only mode. Writing goes through openpyxl
 calamine reads a sheet as one block from A1 to its farthest cell, so a sheet whose cells reach beyond
 :data:`xlperf.limits.MAX_DENSE_CELLS` (one value typed at XFD1048576) is read cell by cell from its XML
 instead (:mod:`xlperf.book.sheet_xml`), each row ending at its last value; the values are the same.
+
+A workbook written by a program that does not calculate (openpyxl, some export tools) holds formulas with
+no value, which calamine reads as empty cells. When a sheet has such cells, the workbook is calculated
+once, in memory, by the default recalculation engine (:mod:`xlperf.recalc`, given a copy: the file is
+never written) and the values it computes are put into the block; ``SheetData.computed`` and
+``SheetData.uncomputed`` say which cells were filled so and which the engine could not compute. A sheet
+whose formulas all have their value is told so by a scan of its bytes, and no engine is loaded.
+
+Number formats (``SheetData.number_format``) are read from the styles and the sheet's XML on the first
+call for that sheet, never while reading values.
 """
 
 from __future__ import annotations
@@ -49,6 +59,8 @@ class FileBook:
         self._package: sheet_xml.Package | None = None
         self._formula_ro: Any = None
         self._formula_wb: Any = None
+        self._outcomes: dict[tuple[str, int, int], Any] | None = None  # the recalculation, once per workbook
+        self.recalc_message = ""  # why the engine computed nothing, when it could not load the workbook
 
     @property
     def path(self) -> str:
@@ -73,11 +85,23 @@ class FileBook:
             if xml is not None:
                 _patch_errors(xml, values)
             merges = [Merge(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in ranges]
+        computed: frozenset[tuple[int, int]] = frozenset()
+        uncomputed: frozenset[tuple[int, int]] = frozenset()
+        if xml is not None:
+            computed, uncomputed = self._fill_uncached(sheet, xml, values)
         n_cols = max((len(r) for r in values), default=0)
         if sheet_xml.merged_cells(merges, len(values), n_cols) > limits.MAX_MERGED_CELLS:
             en = f"merged ranges cover more than {limits.MAX_MERGED_CELLS} cells"
             raise self._too_large(sheet, "合并单元格过多", en)
-        data = SheetData(sheet, values, merges, hidden=sheet in self._hidden)
+        data = SheetData(
+            sheet,
+            values,
+            merges,
+            hidden=sheet in self._hidden,
+            computed=computed,
+            uncomputed=uncomputed,
+            format_source=_SheetFormats(self, sheet, values) if xml is not None else None,
+        )
         if formulas:
             if self.kind != "xlsx":
                 raise WorkbookError(self._path, "旧版 .xls 文件只能检查数值，不能读取公式", "no formulas from .xls")
@@ -105,14 +129,74 @@ class FileBook:
         except Exception as exc:  # a damaged workbook part or relationship: lxml, zipfile and KeyError types
             raise self._corrupt(sheet, f"{type(exc).__name__}: {exc}") from exc
 
+    def _shared(self) -> sheet_xml.Package:
+        """What the sheets share (strings, styles, the date system), parsed on first use."""
+        if self._package is None:
+            self._package = sheet_xml.Package(self._zip)
+        return self._package
+
+    def _fill_uncached(
+        self, sheet: str, xml: bytes, values: list[list[Any]]
+    ) -> tuple[frozenset[tuple[int, int]], frozenset[tuple[int, int]]]:
+        """Put into ``values`` what the engine computes for the sheet's formula cells that have no value;
+        (computed, uncomputed) cells. Nothing is loaded for a sheet whose formulas all have their value."""
+        from lxml import etree
+
+        try:
+            uncached = sheet_xml.uncached_formulas(xml)
+        except (etree.LxmlError, ValueError) as exc:
+            raise self._corrupt(sheet, f"{type(exc).__name__}: {exc}") from exc
+        if not uncached:
+            return frozenset(), frozenset()
+        from xlperf.recalc.engine import Computed
+
+        outcomes = self._recalculated()
+        shared = self._shared()
+        computed, uncomputed = set(), set()
+        for (row, col), style in uncached.items():
+            outcome = outcomes.get((sheet, row, col))
+            if not isinstance(outcome, Computed):
+                uncomputed.add((row, col))
+                continue
+            computed.add((row, col))
+            value = _cell_value(outcome.value, style, shared)
+            if value is not None:
+                _put(values, row, col, value)
+        return frozenset(computed), frozenset(uncomputed)
+
+    def _recalculated(self) -> dict[tuple[str, int, int], Any]:
+        """The outcome of every formula cell of the workbook as the default engine computes it in memory,
+        once per workbook ({} when it cannot load the workbook: :attr:`recalc_message` says why)."""
+        if self._outcomes is None:
+            try:
+                from xlperf.recalc.engine import DEFAULT_ENGINE, get_engine
+
+                result = get_engine(DEFAULT_ENGINE).compute(self._bytes)
+            except ImportError as exc:  # the engine is a dependency; a broken installation computes nothing
+                self._outcomes, self.recalc_message = {}, f"recalculation engine unavailable: {exc}"
+            else:
+                self._outcomes = result.cells if result.ok else {}
+                self.recalc_message = "" if result.ok else f"{result.status}: {result.message}".strip()
+        return self._outcomes
+
+    def _formats(self, sheet: str, values: list[list[Any]]) -> sheet_xml.SheetFormats:
+        """The number formats of a sheet's cells, for :class:`_SheetFormats` (styles and XML parsed now)."""
+        from lxml import etree
+
+        xml = self._sheet_xml(sheet)
+        try:
+            if xml is None:
+                return sheet_xml.SheetFormats()
+            return sheet_xml.cell_formats(xml, self._shared().formats, values)
+        except (etree.LxmlError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise self._corrupt(sheet, f"{type(exc).__name__}: {exc}") from exc
+
     def _read_cells(self, sheet: str, xml: bytes) -> tuple[list[list[Any]], list[Merge]]:
         """A sheet too large for one block, read cell by cell from its XML (see :mod:`xlperf.book.sheet_xml`)."""
         from lxml import etree
 
         try:
-            if self._package is None:
-                self._package = sheet_xml.Package(self._zip)
-            values = sheet_xml.read_cells(xml, self._package, reader_value, limits.MAX_SHEET_CELLS)
+            values = sheet_xml.read_cells(xml, self._shared(), reader_value, limits.MAX_SHEET_CELLS)
         except sheet_xml.SheetTooLarge as exc:
             raise self._too_large(sheet, f"单元格超过 {limits.MAX_SHEET_CELLS:,} 个", str(exc)) from exc
         except (etree.LxmlError, ValueError, KeyError, zipfile.BadZipFile) as exc:
@@ -194,6 +278,44 @@ class FileBook:
         return self._formula_wb
 
 
+class _SheetFormats:
+    """The number formats of one sheet read from a file, parsed on the first call (see SheetData)."""
+
+    def __init__(self, book: FileBook, sheet: str, values: list[list[Any]]) -> None:
+        self._book, self._sheet, self._values = book, sheet, values
+        self._formats: sheet_xml.SheetFormats | None = None
+
+    def number_format(self, row: int, col: int) -> str | None:
+        if self._formats is None:
+            self._formats = self._book._formats(self._sheet, self._values)
+        return self._formats.get(row, col)
+
+
+def _cell_value(value: Any, style: int, shared: sheet_xml.Package) -> Any:
+    """A value the engine computed as calamine would read it from the cell: an error as its code, a number
+    in a date format as a date, a whole number as an int, "" as empty."""
+    from xlperf.recalc.values import XlError
+
+    if isinstance(value, XlError):
+        return value.code
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        kinds = shared.kinds
+        kind = kinds[style] if 0 <= style < len(kinds) else None
+        if kind is not None:
+            return reader_value(sheet_xml.excel_date(float(value), kind, shared.date1904))
+        return reader_value(float(value))
+    return reader_value(value)
+
+
+def _put(values: list[list[Any]], row: int, col: int, value: Any) -> None:
+    """Set the cell at ``row``, ``col`` (1-based) of a block, growing it as needed."""
+    while len(values) < row:
+        values.append([])
+    line = values[row - 1]
+    line.extend([None] * (col - len(line)))
+    line[col - 1] = value
+
+
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>\s*<(?:\w+:)?v>([^<]*)<')
 
 
@@ -209,12 +331,7 @@ def _patch_errors(xml: bytes, values: list[list[Any]]) -> None:
     if b't="e"' not in xml:
         return
     for col, row, error in _ERROR_CELL.findall(xml):
-        r, c = int(row), column_index(col.decode())
-        while len(values) < r:
-            values.append([])
-        line = values[r - 1]
-        line.extend([None] * (c - len(line)))
-        line[c - 1] = error.decode()
+        _put(values, int(row), column_index(col.decode()), error.decode())
 
 
 def _open_calamine(path: str, data: bytes) -> Any:

@@ -16,11 +16,12 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from xlperf.a1 import column_index
+from xlperf.book import number_formats
 from xlperf.book.protocol import Merge
 
 # A cell reference attribute (only <c> elements carry one like "AB12"; a <cellWatch> would only make the count
@@ -117,8 +118,8 @@ def _parser_options() -> dict[str, Any]:
 
 
 class Package:
-    """What every sheet of a package shares: the shared strings, which styles show dates or durations, and
-    the date system. Parsed on first use."""
+    """What every sheet of a package shares: the shared strings, the number format of each cell style (and
+    which show dates or durations), and the date system. Parsed on first use."""
 
     def __init__(self, zin: zipfile.ZipFile) -> None:
         from lxml import etree
@@ -138,6 +139,8 @@ class Package:
         self._styles_part = targets.get("styles") if targets.get("styles") in names else None
         self._strings: list[str] | None = None
         self._kinds: list[str | None] | None = None
+        self._formats: list[str | None] | None = None
+        self._styles: tuple[dict[str, str], list[str]] | None = None
         book = etree.fromstring(zin.read("xl/workbook.xml"), etree.XMLParser(**_parser_options()))
         pr = next((el for el in book if _local(el.tag) == "workbookPr"), None)
         self.date1904 = pr is not None and (pr.get("date1904") or "").lower() in ("1", "true")
@@ -169,24 +172,43 @@ class Package:
                 del si.getparent()[0]
         return out
 
-    def _read_kinds(self) -> list[str | None]:
+    @property
+    def formats(self) -> list[str | None]:
+        """Per cell style (``s``): the number format code it shows, None for General (or a format id that is
+        neither the workbook's own nor built in)."""
+        if self._formats is None:
+            custom, ids = self._style_table()
+            self._formats = [number_formats.shown(custom[i] if i in custom else _builtin(i)) for i in ids]
+        return self._formats
+
+    def _style_table(self) -> tuple[dict[str, str], list[str]]:
+        """The workbook's own format codes by id, and the format id of each cell style, in order."""
+        if self._styles is None:
+            self._styles = self._read_styles()
+        return self._styles
+
+    def _read_styles(self) -> tuple[dict[str, str], list[str]]:
         from lxml import etree
 
         if self._styles_part is None:
-            return []
+            return {}, []
         root = etree.fromstring(self._zin.read(self._styles_part), etree.XMLParser(**_parser_options()))
-        custom = {}
-        xfs: list[Any] = []
+        custom: dict[str, str] = {}
+        ids: list[str] = []
         for section in root:
             name = _local(section.tag)
             if name == "numFmts":
                 for fmt in section:
-                    custom[fmt.get("numFmtId")] = fmt.get("formatCode") or ""
+                    if _local(fmt.tag) == "numFmt":
+                        custom[(fmt.get("numFmtId") or "").strip()] = fmt.get("formatCode") or ""
             elif name == "cellXfs":
-                xfs = [xf for xf in section if _local(xf.tag) == "xf"]
+                ids = [(xf.get("numFmtId") or "0").strip() for xf in section if _local(xf.tag) == "xf"]
+        return custom, ids
+
+    def _read_kinds(self) -> list[str | None]:
+        custom, ids = self._style_table()
         kinds: list[str | None] = []
-        for xf in xfs:
-            fmt_id = xf.get("numFmtId") or "0"
+        for fmt_id in ids:
             if fmt_id in custom:
                 kinds.append(format_kind(custom[fmt_id]))
             elif fmt_id.isdigit() and int(fmt_id) in _BUILTIN_DATES:
@@ -198,30 +220,18 @@ class Package:
         return kinds
 
 
+def _builtin(fmt_id: str) -> str | None:
+    return number_formats.BUILTIN_FORMATS.get(int(fmt_id)) if fmt_id.isdigit() and len(fmt_id) < 6 else None
+
+
 def format_kind(code: str) -> str | None:
     """Whether a number format code shows a date ("date"), an elapsed time ("duration": ``[h]:mm``) or a
     plain number (None). Quoted text, escaped characters and bracketed colours or locales do not count."""
-    quoted = escaped = False
-    bracket: list[str] | None = None
     found = elapsed = False
-    for ch in code:
-        if escaped:
-            escaped = False
-        elif quoted:
-            quoted = ch != '"'
-        elif bracket is not None:
-            if ch == "]":
-                elapsed = elapsed or "".join(bracket).lower() in _ELAPSED
-                bracket = None
-            else:
-                bracket.append(ch)
-        elif ch in "\\_*":
-            escaped = True  # \x a literal, _x the width of x, *x x repeated: never a date part
-        elif ch == '"':
-            quoted = True
-        elif ch == "[":
-            bracket = []
-        elif ch in "dmyhsDMYHS":
+    for kind, text in number_formats.tokens(code):
+        if kind == "bracket":
+            elapsed = elapsed or text.lower() in _ELAPSED
+        elif kind == "char" and text in "dmyhsDMYHS":
             found = True
     if elapsed:
         return "duration"
@@ -342,3 +352,130 @@ def read_cells(xml: bytes, package: Package, convert: Callable[[Any], Any], max_
         while row.getprevious() is not None:
             del row.getparent()[0]
     return rows
+
+
+def _placed(row: Any, row_no: int, columns: dict[str, int]) -> Iterator[tuple[int, int, Any]]:
+    """The ``<c>`` elements of a ``<row>`` with the 1-based (row, column) :func:`read_cells` places them at:
+    by their reference, or one after the other where a cell has none."""
+    ns = row.tag[: row.tag.index("}") + 1] if row.tag.startswith("{") else ""
+    col_no = 0
+    for el in row.iterchildren(f"{ns}c"):
+        at = row_no
+        ref = el.get("r")
+        letters = ref.rstrip("0123456789") if ref else ""
+        if letters and letters.isalpha() and len(letters) <= 3 and len(letters) < len(ref):
+            at = int(ref[len(letters) :])
+            col_no = columns.get(letters) or columns.setdefault(letters, column_index(letters))
+        else:
+            col_no += 1
+        yield at, col_no, el
+
+
+def _rows(xml: bytes, tags: tuple[str, ...] = ("{*}row",)) -> Iterator[tuple[int, Any]]:
+    """Each ``<row>`` of a sheet's XML (and each element of ``tags``, with row number 0) with its number,
+    parsed safely (no entities, no network, no DTD) and freed once the caller has read it."""
+    from lxml import etree
+
+    row_no = 0
+    for _, el in etree.iterparse(io.BytesIO(xml), events=("end",), tag=tags, **_parser_options()):
+        if _local(el.tag) != "row":
+            yield 0, el
+            continue
+        r = el.get("r")
+        row_no = int(r) if r and r.isdigit() else row_no + 1
+        yield row_no, el
+        el.clear()
+        while el.getprevious() is not None:
+            del el.getparent()[0]
+
+
+def _style(el: Any) -> int:
+    s = (el.get("s") or el.get("style") or "").strip()
+    return int(s) if s.isdigit() and len(s) < 10 else 0
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true")
+
+
+class SheetFormats:
+    """The number format of each cell of one sheet: the cell's own style, else its row's (``<row s
+    customFormat="1">``), else its column's (``<col style>``); None for General."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], str | None] = {}
+        self.rows: dict[int, str] = {}
+        self.cols: list[tuple[int, int, str]] = []
+
+    def get(self, row: int, col: int) -> str | None:
+        if (row, col) in self.cells:
+            return self.cells[(row, col)]
+        if row in self.rows:
+            return self.rows[row]
+        return next((code for lo, hi, code in self.cols if lo <= col <= hi), None)
+
+
+def cell_formats(xml: bytes, formats: Sequence[str | None], widths: Sequence[Sequence[Any]]) -> SheetFormats:
+    """The number formats of a sheet's cells (``formats``: the code of each cell style, see
+    :attr:`Package.formats`), kept for the cells of the rows read (``widths``: the block of values, row ``r``
+    holding ``len(widths[r - 1])`` cells), so that what is kept never outgrows the values themselves."""
+
+    def code(style: int) -> str | None:
+        return formats[style] if 0 < style < len(formats) else None
+
+    out = SheetFormats()
+    columns: dict[str, int] = {}
+    for row_no, el in _rows(xml, ("{*}row", "{*}col")):
+        if row_no == 0:  # a <col>
+            lo, hi = (el.get("min") or "").strip(), (el.get("max") or "").strip()
+            found = code(_style(el))
+            if found is not None and lo.isdigit() and hi.isdigit():
+                out.cols.append((int(lo), int(hi), found))
+            continue
+        row_code = code(_style(el)) if _truthy(el.get("customFormat")) else None
+        if row_code is not None and row_no <= len(widths):
+            out.rows[row_no] = row_code
+        fallback = row_code is not None or bool(out.cols)  # a General cell must then hide its row's or column's
+        for at, col_no, c in _placed(el, row_no, columns):
+            if not 0 < at <= len(widths) or col_no > len(widths[at - 1]):
+                continue
+            found = code(_style(c))
+            if found is not None or fallback:
+                out.cells[(at, col_no)] = found
+    return out
+
+
+# The start of a formula element (``<f``, ``<x:f``: an "f" after "<" or ":", then a space, "/" or ">"; written
+# to begin with the literal "f", which the regex engine finds fast), and one followed at once by a value that
+# holds something. When the two counts are the same, every formula of the sheet has its cached value.
+_FORMULA = re.compile(rb"f(?<=[<:]f)(?=[\s/>])")
+_CACHED_FORMULA = re.compile(
+    rb"f(?<=[<:]f)(?=[\s/>])[^>]*?(?:/>|>[^<]*</(?:\w+:)?f\s*>)\s*<(?:\w+:)?v(?:\s[^>]*)?>[^<]"
+)
+
+
+def uncached_formulas(xml: bytes) -> dict[tuple[int, int], int]:
+    """The formula cells of a sheet's XML that hold no value (no ``<v>``, or an empty one for a number), as
+    (row, col) → the cell's style index. A program that writes formulas without calculating them (openpyxl)
+    leaves them so; Excel never does. A byte scan answers for a sheet whose every formula has its value
+    (or that has none); only otherwise is the XML parsed. Data-table cells (what-if analysis) are no
+    formulas to calculate."""
+    found = len(_FORMULA.findall(xml))
+    if not found or found == len(_CACHED_FORMULA.findall(xml)):
+        return {}
+    out: dict[tuple[int, int], int] = {}
+    columns: dict[str, int] = {}
+    for row_no, row in _rows(xml):
+        for at, col_no, c in _placed(row, row_no, columns):
+            formula = value = None
+            for child in c:
+                name = _local(child.tag)
+                if name == "f":
+                    formula = child
+                elif name == "v":
+                    value = child
+            if formula is None or formula.get("t") == "dataTable" or c.get("t") == "inlineStr" or at < 1:
+                continue
+            if value is None or (not (value.text or "").strip() and (c.get("t") or "n") == "n"):
+                out[(at, col_no)] = _style(c)
+    return out

@@ -6,7 +6,10 @@ Round trips are what make a live workbook slow, so everything is done in blocks:
 - ``read`` reads a sheet's used range from A1 in one block (values; formulas on request, where the
   engine can read them synchronously — the remote engine cannot, and then ``formulas`` stays None).
   Merged ranges are not read: xlwings can only ask for them cell by cell, and the readers read the same
-  without them.
+  without them. Number formats are not read with the values either: ``SheetData.number_format`` asks the
+  live cell on its first call for that cell (one round trip) and keeps the answer. The remote engine cannot
+  read number formats synchronously; there it returns None, and after the first refusal nothing more is
+  asked.
 - ``write`` writes one block (``.formula`` when it holds a formula, else ``.value``).
 - ``mark`` only queues; ``flush`` (also run by ``add_sheet``) applies the queue: the fills of a sheet in
   one ``set_colors`` call per band of at most 10,000 cells (cells not marked are "kept"), one note per
@@ -38,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from xlperf.a1 import a1, split
 from xlperf.annotate import RESULT_SHEET
 from xlperf.book.edits import plain
+from xlperf.book.number_formats import shown
 from xlperf.book.protocol import SheetData, reader_value
 
 if TYPE_CHECKING:
@@ -70,6 +74,7 @@ class XlwingsBook:
         self._pending: dict[tuple[str, int, int], tuple[str, str | None]] = {}
         self._fills_readable = True
         self._notes_supported = True
+        self.formats_readable = True  # False once the engine refused to read a number format
 
     # --- the protocol ----------------------------------------------------------------------------------
 
@@ -87,7 +92,7 @@ class XlwingsBook:
         values = [[reader_value(v) for v in row] for row in block.options(ndim=2, err_to_str=True).value]
         while values and all(v is None for v in values[-1]):
             values.pop()
-        data = SheetData(sheet, values, [], hidden=_hidden(ws))
+        data = SheetData(sheet, values, [], hidden=_hidden(ws), format_source=_LiveFormats(self, ws))
         if formulas and not values:
             data.formulas = []
         elif formulas:
@@ -255,6 +260,28 @@ class XlwingsBook:
             ws = self.book.sheets.add(name=MARKS_SHEET, after=self.book.sheets[-1])
             ws.visible = False
         ws.range((1, 1), (len(rows), len(MARKS_HEADER))).value = [[_text(v) for v in r] for r in rows]
+
+
+class _LiveFormats:
+    """The number formats of one live sheet: each cell asked once (one round trip), on first use."""
+
+    def __init__(self, book: XlwingsBook, ws: Any) -> None:
+        self._book, self._ws = book, ws
+        self._cache: dict[tuple[int, int], str | None] = {}
+
+    def number_format(self, row: int, col: int) -> str | None:
+        if (row, col) in self._cache:
+            return self._cache[(row, col)]
+        if not self._book.formats_readable:
+            return None
+        try:
+            code = self._ws.range((row, col)).number_format
+        except NotImplementedError:  # the remote engine reads number formats only asynchronously
+            self._book.formats_readable = False
+            return None
+        found = shown(code) if isinstance(code, str) else None
+        self._cache[(row, col)] = found
+        return found
 
 
 def bands(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
