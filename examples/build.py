@@ -331,8 +331,6 @@ def build_001(data: dict[str, Any], path: Path) -> Path:
 
 # ---------------------------------------------------------------------------------------------- seed 002
 
-SEED002_PROJECTS = (*range(1, 11), 34, 35, 36)
-
 
 def project_002(wb: Workbook, name: str, p: dict[str, Any]) -> None:
     """项目支出绩效目标表 (seed 002): seven columns, the budget row being the widest."""
@@ -380,8 +378,7 @@ def build_002(data: dict[str, Any], path: Path) -> Path:
     wb = new_book()
     taken: set[str] = set()
     for p in data["projects"]:
-        if int(p["no"]) in SEED002_PROJECTS:
-            project_002(wb, sheet_name(f"{p['no']}.{p['name']}", taken), p)
+        project_002(wb, sheet_name(f"{p['no']}.{p['name']}", taken), p)
     return save(wb, path)
 
 

@@ -67,7 +67,14 @@ def test_seed001_target_in_times_actual_in_percent(reports, models):
     assert [(f.sheet, f.cell) for f in found] == [(row.actual.sheet, row.actual.cell)]
 
 
+def test_seed002_example_holds_all_36_project_tables(models):
+    numbers = [p.title.text.split(".")[0] for p in models["002"].of_kind("project_target")]
+    assert numbers == [str(n) for n in range(1, 37)]
+    assert models["002"].unrecognized == []
+
+
 def test_seed002_rates_written_at_most_100_percent(reports, models):
+    # of the 36 tables only 34–36 write a rate as "≤100%"
     found = of(reports["002"], "indicator.direction")
     names = {(i.target.sheet, i.target.cell): i.name.text for p in models["002"].forms for i in p.indicators.indicators}
     assert sorted(names[(f.sheet, f.cell)] for f in found) == sorted([
@@ -84,7 +91,39 @@ def test_seed002_yes_no_values_are_placeholders(reports, models):
         if i.target.text == "是/否"
     ]  # fmt: skip
     found = {(f.sheet, f.cell) for f in of(reports["002"], "indicator.placeholder_value")}
-    assert yes_no and set(yes_no) <= found
+    assert len(yes_no) == 85 and set(yes_no) <= found
+
+
+def test_seed002_placeholders_other_than_yes_no(reports):
+    found = [f for f in of(reports["002"], "indicator.placeholder_value") if f.actual != "是/否"]
+    assert sorted((int(f.sheet.split(".")[0]), f.cell, f.actual) for f in found) == [
+        (5, "E15", "促进国有企业公平参与市场竞争"),  # the 三级 name copied as its value
+        (7, "E10", "按照数量改造"),  # a 数量指标 with no quantity
+        (9, "E15", "促进国有企业公平参与市场竞争"),
+        (14, "E15", "促进国有企业公平参与市场竞争"),
+        (19, "E10", "按照数量改造"),
+        (25, "E15", "促进国有企业公平参与市场竞争"),
+        (26, "E15", "促进国有企业公平参与市场竞争"),
+    ]
+
+
+def test_seed002_one_indicator_copied_under_three_benefit_subheadings(reports):
+    # tables 13 and 29 repeat their 经济效益指标 row, word for word, as 社会效益指标 and 生态效益指标
+    found = of(reports["002"], "indicator.duplicate")
+    assert sorted((f.sheet, f.cell) for f in found) == [
+        ("13.孤儿慰问资金", "C16"),
+        ("13.孤儿慰问资金", "C17"),
+        ("29.严重精神障碍患者监护人以奖代补资金", "C16"),
+        ("29.严重精神障碍患者监护人以奖代补资金", "C17"),
+    ]
+
+
+def test_seed002_nothing_else_fires(reports):
+    assert Counter(reports["002"].codes()) == {
+        "indicator.placeholder_value": 92,
+        "indicator.direction": 6,
+        "indicator.duplicate": 4,
+    }
 
 
 def test_seed002_plans_as_published_are_fine(reports):
