@@ -403,10 +403,15 @@ def indicators_003(ws: Worksheet, row: int, rows: Sequence[dict[str, str]]) -> i
     return indicator_rows(ws, row, rows, [], FIELDS_003)
 
 
-def project_003(wb: Workbook, name: str, p: dict[str, Any], unit: str) -> None:
-    """项目支出绩效目标表 (seed 003 prints it as prose; this is the plain official grid for it)."""
+def project_003(wb: Workbook, name: str, p: dict[str, Any], unit: str, caption: str = "") -> None:
+    """项目支出绩效目标表 (seed 003 prints it as prose; this is the plain official grid for it).
+
+    ``caption`` is a line printed above the table, outside it: the seed opens its 13 project tables with
+    "个旧市民政局2022项目安排13项3830.65万元", which goes above the first one.
+    """
     ws = new_sheet(wb, name, WIDTHS_003)
-    r = put_row(ws, 1, [(9, f"{p['name']}项目支出绩效目标表", "title")])
+    r = put_row(ws, 1, [(9, caption, "plain")]) if caption else 1
+    r = put_row(ws, r, [(9, f"{p['name']}项目支出绩效目标表", "title")])
     r = put_row(ws, r, [(1, "单位名称", "label"), (5, unit, "text"), (3, "金额单位：万元", "label")])
     r = put_row(ws, r, [(1, "项目名称", "label"), (8, p["name"], "text")])
     r = put_row(ws, r, [(1, "项目金额", "label"), (2, p["amount"], "amount"), (6, "", "text")])
@@ -427,8 +432,9 @@ def build_003(data: dict[str, Any], path: Path) -> Path:
     wb = new_book()
     department_003(wb, data["department"], data["unit"], data["year"])
     taken = {"部门整体支出绩效目标表"}
-    for p in data["projects"]:
-        project_003(wb, sheet_name(f"{p['no']}.{p['name']}", taken), p, data["unit"])
+    for i, p in enumerate(data["projects"]):
+        caption = data["project_total_line"] if i == 0 else ""
+        project_003(wb, sheet_name(f"{p['no']}.{p['name']}", taken), p, data["unit"], caption)
     return save(wb, path)
 
 

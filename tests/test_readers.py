@@ -6,7 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import seed_data
+from conftest import example, seed_data
+from openpyxl import load_workbook
 
 from xlperf.model import DepartmentTarget, Field, ProjectTarget, SelfEvaluation, SpendingDirection
 
@@ -227,6 +228,18 @@ def test_seed003_projects(models):
         assert project.budget.value == d(expected["amount"])
         assert indicator003(project.indicators) == expected003(expected["indicators"])
         assert sum(i.weight.value for i in project.indicators.filled) == 90
+
+
+def test_seed003_project_total_line_opens_the_project_tables(models):
+    line = seed_data("003")["project_total_line"]
+    assert line == "个旧市民政局2022项目安排13项3830.65万元"
+    wb = load_workbook(example("003"), read_only=True)
+    first = models["003"].of_kind("project_target")[0]
+    assert first.sheet == wb.sheetnames[1]  # the first project table, right after the department-wide set
+    assert wb[first.sheet]["A1"].value == line  # above its title, outside the table, as the seed prints it
+    assert first.title.cell == "A2" and first.budget.value == d(seed_data("003")["projects"][0]["amount"])
+    assert sum(str(c.value).count(line) for ws in wb for row in ws.iter_rows() for c in row if c.value) == 1
+    assert models["003"].unrecognized == []
 
 
 def test_seed003_department_set(models):
