@@ -321,9 +321,9 @@ def test_totals_are_the_formulas_xlperf_fill_writes(case, filled):
     assert report.edits == [] and report.findings == []  # every total already holds what xlperf computes
     wb = load_workbook(path)
     for total in totals_of(model):
-        if total.target.cell:
+        if total.total.cell:
             parts = [p for p in total.parts if p.cell]
-            assert wb[total.target.sheet][total.target.cell].value == "=" + sum_formula(parts, total.target.sheet)
+            assert wb[total.total.sheet][total.total.cell].value == "=" + sum_formula(parts, total.total.sheet)
 
 
 @pytest.mark.parametrize("case", ["selfeval-dept", "selfeval-project"])

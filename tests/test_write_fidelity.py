@@ -111,7 +111,7 @@ def computed_cells(path: Path) -> set[tuple[str, str]]:
     from xlperf.totals import totals_of
 
     model = read_file(str(path))
-    fields = [t.target for t in totals_of(model)]
+    fields = [t.total for t in totals_of(model)]
     for ev in model.of_kind("self_eval"):
         fields += [ev.rate, ev.rate_score, ev.total_score]
         if ev.indicators:

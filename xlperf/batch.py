@@ -162,12 +162,16 @@ def _recalculated_model(path: str, password: str | None = None) -> Any:
 
 
 def unit_of(model: Any) -> str | None:
-    """The unit a workbook belongs to: the first 部门名称 / 单位 / 单位名称 of its forms, in sheet order."""
+    """The unit a workbook belongs to: the first 部门名称 / 单位 / 单位名称 of its forms, in sheet order (each
+    form's schema names the fields that hold it)."""
+    from xlperf.forms import schema_of
+    from xlperf.forms.schema import resolve
+
     for form in model.forms:
-        for attr in ("dept_name", "unit", "unit_line"):
-            value = getattr(form, attr, None)
-            if value is not None and not value.empty:
-                return " ".join(value.text.split())
+        for path in schema_of(form).unit_fields:
+            for value, _ in resolve(form, path):
+                if value is not None and not value.empty:
+                    return " ".join(value.text.split())
     return None
 
 

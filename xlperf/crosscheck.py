@@ -13,7 +13,7 @@ import unicodedata
 
 from xlperf.checks.amount import fmt, same
 from xlperf.labels import norm
-from xlperf.model import DepartmentTarget, Field, SpecialFundSummary, SpendingDirection, SummaryRow, WorkbookModel
+from xlperf.model import Field, SpecialFundSummary, SpendingDirection, SummaryRow, WorkbookModel
 from xlperf.report import Finding, Pairing, Report, clip
 from xlperf.rules import finding
 
@@ -121,8 +121,6 @@ def check(model: WorkbookModel) -> Report:
                     f"附表3“{clip(sheet.direction.text)}”在附表2中没有对应的行：请在附表2中补上，或核对名称",
                 )
             )
-    for dept in model.of_kind("dept_target"):
-        report.findings += _total(summary, dept)
     return report
 
 
@@ -193,19 +191,3 @@ def _duplicates(rows: list[SummaryRow], sheets: list[SpendingDirection]) -> list
     return out
 
 
-def _total(summary: SpecialFundSummary, dept: DepartmentTarget) -> list[Finding]:
-    project = dept.spending_part("项目支出")
-    if project is None or project.amount.value is None or summary.total.value is None:
-        return []
-    if same(project.amount.value, summary.total.value):
-        return []
-    return [
-        finding(
-            "xref.total_mismatch",
-            project.amount,
-            f"部门整体表的项目支出 {fmt(project.amount.value)} 与附表2合计 {fmt(summary.total.value)}"
-            f"（{summary.total.sheet}!{summary.total.cell}）不一致",
-            expected=summary.total.value,
-            actual=project.amount.value,
-        )
-    ]

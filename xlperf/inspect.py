@@ -5,17 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from xlperf.model import (
-    BasicData,
-    DepartmentTarget,
-    Field,
-    Form,
-    ProjectTarget,
-    SelfEvaluation,
-    SpecialFundSummary,
-    SpendingDirection,
-    WorkbookModel,
-)
+from xlperf.forms import schema, schema_of
+from xlperf.model import Field, Form, WorkbookModel
 from xlperf.safe_text import printable, utf8
 
 
@@ -29,40 +20,22 @@ def _money(field: Field[Any]) -> str | None:
 
 
 def key_fields(form: Form) -> dict[str, Any]:
-    """The few fields a person looks at first, by form (names in Chinese, as on the form)."""
-    if isinstance(form, DepartmentTarget):
-        out: dict[str, Any] = {"部门名称": _f(form.dept_name)}
-        if form.layout == "tasks":
-            out["任务数"] = len(form.tasks)
-            if form.tasks_total:
-                out["合计"] = _money(form.tasks_total.total)
-        else:
-            out["资金总额"] = _money(form.total)
-            out.update({p.label: _money(p.amount) for p in form.income + form.spending})
-        return out
-    if isinstance(form, SpecialFundSummary):
-        return {"方向数": len(form.rows), "合计": _money(form.total)}
-    if isinstance(form, SpendingDirection):
-        return {
-            "支出方向": _f(form.direction),
-            "项目金额": _money(form.project_amount),
-            "支出明细合计": _money(form.details_total),
-        }
-    if isinstance(form, ProjectTarget):
-        out = {"项目名称": _f(form.name), "预算数": _money(form.budget)}
-        if not form.code.empty:
-            out["项目编码"] = form.code.text
-        return out
-    if isinstance(form, SelfEvaluation):
-        return {
-            "单位": _f(form.unit),
-            "全年预算数": _money(form.annual_budget),
-            "全年执行数": _money(form.executed),
-            "总分": _f(form.total_score),
-        }
-    if isinstance(form, BasicData):
-        return {"编制数": _f(form.staff_quota), "实际在职人数": _f(form.staff_actual), "经费行数": len(form.cost_rows)}
-    return {}
+    """The few fields a person looks at first, as the form's schema names them (in Chinese, as on the form):
+    every key field that is filled or required, and the count of each key list (任务数, 方向数 …)."""
+    sch = schema_of(form)
+    out: dict[str, Any] = {}
+    for spec in sch.fields:
+        if not spec.key:
+            continue
+        if spec.kind == "count":
+            n = sum(1 for _ in schema.resolve(form, spec.path + "[]"))
+            if n:
+                out[spec.label] = n
+            continue
+        for label, f in schema.fields_of(form, spec):
+            if not f.empty or spec.required == schema.ALWAYS:
+                out[label] = _money(f) if spec.kind == "amount" else _f(f)
+    return out
 
 
 def summarize(model: WorkbookModel) -> dict[str, Any]:

@@ -7,34 +7,12 @@ catalog (``shared/spec/rules.md``): code, severity, sheet, cell, message, expect
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 SEVERITIES = ("error", "warning", "hint")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "hint": "提示"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: str
-    sheet: str
-    cell: str
-    message: str
-    expected: Any = None
-    actual: Any = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "sheet": self.sheet,
-            "cell": self.cell,
-            "message": self.message,
-            "expected": _plain(self.expected),
-            "actual": _plain(self.actual),
-        }
 
 
 @dataclass(frozen=True)
@@ -51,6 +29,35 @@ class Edit:
     formula: str | None = None
     reason: str = ""
     inline_label: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    sheet: str
+    cell: str
+    message: str
+    expected: Any = None
+    actual: Any = None
+    fix: Edit | None = None  # what would repair it (a sum's formula and value), where the rule knows
+
+    def with_fix(self, fix: Edit) -> Finding:
+        return replace(self, fix=fix)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "code": self.code,
+            "severity": self.severity,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "message": self.message,
+            "expected": _plain(self.expected),
+            "actual": _plain(self.actual),
+        }
+        if self.fix is not None:
+            out["fix"] = {"cell": self.fix.cell, "value": _plain(self.fix.value), "formula": self.fix.formula}
+        return out
 
 
 @dataclass(frozen=True)

@@ -9,30 +9,16 @@ number is left alone; one that holds a different number is reported and replaced
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from xlperf.a1 import split
-from xlperf.amounts import cents, is_blank, split_labelled
-from xlperf.checks.amount import NOT_APPLICABLE, fmt, same
-from xlperf.model import (
-    DepartmentTarget,
-    Field,
-    ProjectTarget,
-    SpecialFundSummary,
-    SpendingDirection,
-    WorkbookModel,
-)
-from xlperf.report import Edit, Report
+from xlperf.amounts import cents, is_blank
+from xlperf.checks.amount import NOT_APPLICABLE
+from xlperf.checks.sums import evaluate, fix_of, fmt, workbook_relations
+from xlperf.forms.schema import Relation
+from xlperf.model import Field, WorkbookModel
+from xlperf.report import Report
 from xlperf.rules import finding
-
-
-@dataclass
-class _Total:
-    target: Field[Decimal]
-    parts: Sequence[Field[Decimal]]
-    what: str
-    inline_label: str | None = None  # the amount lives inside its label cell ("资金总额：1786.46")
 
 
 def typed(raw: object) -> bool:
@@ -59,84 +45,39 @@ def sum_formula(parts: Sequence[Field[Decimal]], sheet: str) -> str:
     return "+".join(ref(p, sheet) for p in parts)
 
 
-class _Filler:
-    def __init__(self, overwrite: bool) -> None:
-        self.overwrite = overwrite
-        self.report = Report()
-        self.values: dict[tuple[str, str], Decimal] = {}  # what each written cell will hold
-
-    def value(self, field: Field[Decimal]) -> Decimal | None:
-        return self.values.get((field.sheet, field.cell), field.value)
-
-    def fill(self, total: _Total) -> None:
-        parts = [p for p in total.parts if p.cell]
-        if not total.target.cell or not parts or all(self.value(p) is None for p in parts):
-            return
-        computed = cents(sum((self.value(p) or Decimal(0) for p in parts), Decimal(0)))
-        current = total.target.value
-        if current is None and not self.overwrite and not total.inline_label and typed(total.target.raw):
-            return  # text typed in the total ("14.87万"): amount.not_number reports it; replaced only on overwrite
-        if current is not None and same(current, computed):
-            self.values[(total.target.sheet, total.target.cell)] = computed
-            return
-        if current is not None and not self.overwrite:
-            self.report.findings.append(
-                finding(
-                    "amount.sum_mismatch",
-                    total.target,
-                    f"{total.what}：应为 {fmt(computed)}，单元格中是 {fmt(current)}；"
-                    "未覆盖（确认后用 --overwrite 替换）",
-                    expected=computed,
-                    actual=cents(current),
-                )
-            )
-            return
-        formula = None if total.inline_label else sum_formula(parts, total.target.sheet)
-        self.report.edits.append(
-            Edit(total.target.sheet, total.target.cell, computed, formula, total.what, total.inline_label)
-        )
-        self.values[(total.target.sheet, total.target.cell)] = computed
-
-
-def totals_of(model: WorkbookModel) -> list[_Total]:
-    """Every total of every form, in the order they depend on each other."""
-    out: list[_Total] = []
-    for form in model.forms:
-        if isinstance(form, SpendingDirection):
-            out.append(_Total(form.details_total, [d.amount for d in form.details], "支出明细合计"))
-            out.append(_Total(form.amount, [form.details_total], "金额（= 支出明细合计）"))
-            out.append(_Total(form.project_amount, [form.amount], "项目金额（= 金额）"))
-        elif isinstance(form, ProjectTarget):
-            out.append(_Total(form.budget, [form.fiscal, form.other], "预算数（= 财政资金 + 其他资金）"))
-        elif isinstance(form, DepartmentTarget):
-            for task in form.tasks:
-                out.append(
-                    _Total(task.total, [task.fiscal, task.other], f"第{task.row}行 总额（= 财政拨款 + 其他资金）")
-                )
-            if form.tasks_total is not None:
-                for name, label in (("total", "总额"), ("fiscal", "财政拨款"), ("other", "其他资金")):
-                    column = [getattr(t, name) for t in form.tasks]
-                    out.append(_Total(getattr(form.tasks_total, name), column, f"合计行 {label}"))
-    for summary in model.of_kind("summary"):
-        out.append(_Total(summary.total, [r.amount for r in summary.rows], "附表2 合计"))
-    for form in model.of_kind("dept_target"):
-        project = form.spending_part("项目支出")
-        summaries: list[SpecialFundSummary] = model.of_kind("summary")
-        if project is not None and summaries:
-            out.append(_Total(project.amount, [summaries[0].total], "项目支出（= 附表2 合计）"))
-        if form.layout == "funds" and form.spending:
-            raw = form.total.raw  # "资金总额：1786.46" or "资金总额：" (the label's own cell), not "14.87万"
-            inline = raw if isinstance(raw, str) and split_labelled(raw)[2] else None
-            label = inline.split("：")[0].split(":")[0].strip() if inline else None
-            out.append(
-                _Total(form.total, [p.amount for p in form.spending], "资金总额（= 基本支出 + 项目支出）", label)
-            )
-    return out
+def totals_of(model: WorkbookModel) -> list[Relation]:
+    """Every total 填充合计 may fill, in the order they depend on each other."""
+    return [r for r in workbook_relations(model) if r.fill]
 
 
 def fill_totals(model: WorkbookModel, overwrite: bool = False) -> Report:
-    """The edits that complete every total of a workbook (and findings for totals left as they are)."""
-    filler = _Filler(overwrite)
-    for total in totals_of(model):
-        filler.fill(total)
-    return filler.report
+    """The edits that complete every total of a workbook (and findings for totals left as they are).
+
+    The totals are the fillable sum relations of the forms' schemas, evaluated as the check evaluates them
+    (:func:`xlperf.checks.sums.evaluate`): a total that is itself wrong stands for its parts' sum in the
+    totals that depend on it, so the advice for those is right.
+    """
+    report = Report()
+    for o in evaluate(workbook_relations(model)):
+        r = o.relation
+        fix = fix_of(o)
+        if fix is None:
+            continue
+        if o.current is not None and o.ok:
+            continue
+        if o.current is None and not overwrite and not r.inline_label and typed(r.total.raw):
+            continue  # text typed in the total ("14.87万"): amount.not_number reports it; replaced only on overwrite
+        if o.current is not None and not overwrite:
+            report.findings.append(
+                finding(
+                    r.code if r.code != "xref.total_mismatch" else "amount.sum_mismatch",
+                    r.total,
+                    f"{r.label}：应为 {fmt(o.computed)}，单元格中是 {fmt(o.current)}；"
+                    "未覆盖（确认后用 --overwrite 替换）",
+                    expected=o.computed,
+                    actual=cents(o.current),
+                ).with_fix(fix)
+            )
+            continue
+        report.edits.append(fix)
+    return report

@@ -16,29 +16,44 @@ from typing import Any
 from xlperf.book.protocol import Book
 from xlperf.forms import basic_data, dept_target, project_target, self_eval, special_funds
 from xlperf.forms.grid import Grid
+from xlperf.forms.schema import FormSchema
 from xlperf.model import WorkbookModel
 
 
 @dataclass(frozen=True)
 class FormSpec:
-    kind: str
-    title: str
+    """A registered form: how it is recognised (from the label keys of a region), how it is read, and
+    its schema."""
+
     matches: Callable[[set[str]], bool]
     read: Callable[[Grid], Any]
+    schema: FormSchema
+
+    @property
+    def kind(self) -> str:
+        return self.schema.kind
+
+    @property
+    def title(self) -> str:
+        return self.schema.title
 
 
-# Most specific first: a 附表3 also carries 年度绩效目标, a 自评表 also carries 一级指标 …
+# The registry, most specific first: a 附表3 also carries 年度绩效目标, a 自评表 also carries 一级指标 …
 FORMS: tuple[FormSpec, ...] = (
-    FormSpec(
-        "direction", "附表3 专项资金支出方向绩效目标表", special_funds.matches_direction, special_funds.read_direction
-    ),
-    FormSpec("summary", "附表2 专项资金绩效目标汇总表", special_funds.matches_summary, special_funds.read_summary),
-    FormSpec("self_eval", "绩效自评表", self_eval.matches, self_eval.read),
-    FormSpec("basic_data", "部门整体支出绩效评价基础数据表", basic_data.matches, basic_data.read),
-    FormSpec("project_target", "项目支出绩效目标表", project_target.matches, project_target.read),
-    FormSpec("dept_target", "部门（单位）整体支出绩效目标表", dept_target.matches, dept_target.read),
+    FormSpec(special_funds.matches_direction, special_funds.read_direction, special_funds.DIRECTION_SCHEMA),
+    FormSpec(special_funds.matches_summary, special_funds.read_summary, special_funds.SUMMARY_SCHEMA),
+    FormSpec(self_eval.matches, self_eval.read, self_eval.SCHEMA),
+    FormSpec(basic_data.matches, basic_data.read, basic_data.SCHEMA),
+    FormSpec(project_target.matches, project_target.read, project_target.SCHEMA),
+    FormSpec(dept_target.matches, dept_target.read, dept_target.SCHEMA),
 )
 TITLES = {spec.kind: spec.title for spec in FORMS}
+SCHEMAS: dict[str, FormSchema] = {spec.kind: spec.schema for spec in FORMS}
+
+
+def schema_of(form: Any) -> FormSchema:
+    """The schema of a form read into the model."""
+    return SCHEMAS[form.kind]
 
 # Sheets xlperf itself adds to a workbook (the findings list, the record of its marks, a template's 填表说明
 # and the hidden sheet holding its drop-down lists): never read as forms.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
 from xlperf.forms.indicators import read_block
+from xlperf.forms.schema import ALWAYS, IF_LABELLED, FieldSpec, FormSchema, SumSpec
 from xlperf.model import DepartmentTarget, Field, TaskRow, WorkPlanRow
 
 NAME = ("部门名称", "部门(单位)名称", "单位名称", "预算部门名称")
@@ -122,3 +123,34 @@ def _work_plan(grid: Grid) -> list[WorkPlanRow]:
             WorkPlanRow(row, item, grid.text_field(row, cols.get("owner")), grid.text_field(row, cols.get("goal")))
         )
     return rows
+
+
+SCHEMA = FormSchema(
+    kind="dept_target",
+    title="部门（单位）整体支出绩效目标表",
+    fields=(
+        FieldSpec("dept_name", "部门名称", required=ALWAYS, key=True),
+        FieldSpec("total", "资金总额", "amount", required=IF_LABELLED, key=True),
+        FieldSpec("income[].amount", "{label}", "amount", key=True),
+        FieldSpec("spending[].amount", "{label}", "amount", key=True),
+        FieldSpec("tasks", "任务数", "count", key=True),
+        FieldSpec("tasks[].total", "总额", "amount"),
+        FieldSpec("tasks[].fiscal", "财政拨款", "amount"),
+        FieldSpec("tasks[].other", "其他资金", "amount"),
+        FieldSpec("tasks_total.total", "合计", "amount", required=ALWAYS, key=True),
+        FieldSpec("tasks_total.fiscal", "财政拨款", "amount"),
+        FieldSpec("tasks_total.other", "其他资金", "amount"),
+        FieldSpec("duties", "部门职责概述"),
+        FieldSpec("overall_goal", "年度总体目标"),
+    ),
+    sums=(
+        SumSpec("total", ("income[].amount",), "按收入性质分", fill=False, at="first_part", total_label="资金总额"),
+        SumSpec("total", ("spending[].amount",), "按支出性质分", at="first_part", total_label="资金总额"),
+        SumSpec("total", ("fiscal", "other"), "第{row}行 总额 = 财政拨款 + 其他资金", each="tasks"),
+        SumSpec("tasks_total.total", ("tasks[].total",), "合计行 总额（各任务之和）"),
+        SumSpec("tasks_total.fiscal", ("tasks[].fiscal",), "合计行 财政拨款（各任务之和）"),
+        SumSpec("tasks_total.other", ("tasks[].other",), "合计行 其他资金（各任务之和）"),
+    ),
+    captions=("按收入性质分", "按支出性质分", "年度预算申请", "填报单位", "年度绩效指标", "年度主要任务", "预算金额"),
+    unit_fields=("dept_name",),
+)

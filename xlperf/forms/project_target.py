@@ -12,6 +12,7 @@ from xlperf.amounts import to_percent
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
 from xlperf.forms.indicators import read_block
+from xlperf.forms.schema import ALWAYS, IF_LABELLED, FieldSpec, FormSchema, SumSpec
 from xlperf.model import Field, PlanPoint, ProjectTarget
 
 BUDGET = ("预算数", "项目金额", "预算金额", "项目总金额", "年度资金总额", "资金总额")
@@ -107,3 +108,23 @@ def _plan(grid: Grid) -> list[PlanPoint]:
         cell = grid.text_field(row, col) if row else Field(None, None, grid.name, "")
         points.append(PlanPoint(label, Field(to_percent(cell.raw), cell.raw, cell.sheet, cell.cell)))
     return points
+
+
+SCHEMA = FormSchema(
+    kind="project_target",
+    title="项目支出绩效目标表",
+    fields=(
+        FieldSpec("unit_line", "单位"),
+        FieldSpec("name", "项目名称", required=ALWAYS, key=True),
+        FieldSpec("code", "项目编码", key=True),
+        FieldSpec("budget", "预算数", "amount", required=ALWAYS, key=True),
+        FieldSpec("fiscal", "财政资金", "amount"),
+        FieldSpec("other", "其他资金", "amount"),
+        FieldSpec("purpose", "资金用途"),
+        # The seed 002 form carries 绩效目标; the seed 003 form (分值 and 评(扣)分标准) has no such field.
+        FieldSpec("goal", "绩效目标", required=IF_LABELLED),
+    ),
+    sums=(SumSpec("budget", ("fiscal", "other"), "预算数（= 其中财政资金 + 其他资金）"),),
+    captions=("预算规模及资金用途", "资金支出计划", "单位:万元", "金额单位:万元", "年度绩效指标"),
+    unit_fields=("unit_line",),
+)

@@ -14,6 +14,7 @@ from xlperf.amounts import to_decimal, to_percent
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
 from xlperf.forms.indicators import read_block
+from xlperf.forms.schema import ALWAYS, FieldSpec, FormSchema, Relation
 from xlperf.model import Field, SelfEvaluation
 
 UNIT = (
@@ -110,3 +111,33 @@ def _totals(grid: Grid, columns: dict[str, str]) -> tuple[Field[Decimal], Field[
     if len(fields) >= 2:
         return fields[0], fields[1]
     return empty, (fields[0] if fields else empty)
+
+
+def _relations(form: SelfEvaluation) -> list[Relation]:
+    """The parts by income and by spending against 全年预算数 (年初预算数 where 全年 is left empty)."""
+    if not form.annual_budget.empty:
+        total, name = form.annual_budget, "全年预算数"
+    else:
+        total, name = form.initial_budget, "年初预算数"
+    return [
+        Relation(total, [p.amount for p in parts], [p.label for p in parts], side, False, "first_part", name)
+        for side, parts in (("按收入性质分", form.income), ("按支出性质分", form.spending))
+    ]
+
+
+SCHEMA = FormSchema(
+    kind="self_eval",
+    title="绩效自评表",
+    fields=(
+        FieldSpec("unit", "单位", key=True),
+        FieldSpec("initial_budget", "年初预算数", "amount"),
+        FieldSpec("annual_budget", "全年预算数", "amount", required=ALWAYS, key=True),
+        FieldSpec("executed", "全年执行数", "amount", required=ALWAYS, key=True),
+        FieldSpec("income[].amount", "{label}", "amount"),
+        FieldSpec("spending[].amount", "{label}", "amount"),
+        FieldSpec("total_score", "总分", key=True),
+    ),
+    derived=_relations,
+    captions=("按收入性质分", "按支出性质分", "年度总体目标", "年度资金总额"),
+    unit_fields=("unit",),
+)

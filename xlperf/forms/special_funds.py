@@ -9,6 +9,7 @@ from __future__ import annotations
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
 from xlperf.forms.indicators import read_block
+from xlperf.forms.schema import ALWAYS, FieldSpec, FormSchema, SumSpec
 from xlperf.model import DetailRow, SpecialFundSummary, SpendingDirection, SummaryRow
 
 SUMMARY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -125,3 +126,37 @@ def _details(grid: Grid) -> tuple[list[DetailRow], object]:
             )
         )
     return rows, total
+
+
+SUMMARY_SCHEMA = FormSchema(
+    kind="summary",
+    title="附表2 专项资金绩效目标汇总表",
+    fields=(
+        FieldSpec("rows", "方向数", "count", key=True),
+        FieldSpec("rows[].name", "名称"),
+        FieldSpec("rows[].amount", "金额", "amount"),
+        FieldSpec("total", "合计", "amount", required=ALWAYS, key=True),
+    ),
+    sums=(SumSpec("total", ("rows[].amount",), "附表2 合计（各支出方向金额之和）"),),
+)
+
+DIRECTION_SCHEMA = FormSchema(
+    kind="direction",
+    title="附表3 专项资金支出方向绩效目标表",
+    fields=(
+        FieldSpec("direction", "支出方向", required=ALWAYS, key=True),
+        FieldSpec("special", "所属专项"),
+        FieldSpec("project_amount", "项目金额", "amount", required=ALWAYS, key=True),
+        FieldSpec("amount", "金额", "amount"),
+        FieldSpec("details[].amount", "支出明细金额", "amount"),
+        FieldSpec("details_total", "支出明细合计", "amount", key=True),
+        FieldSpec("annual_goal", "年度绩效目标", required=ALWAYS),
+    ),
+    # In the order 填充合计 computes them: the details' total, then 金额, then 项目金额.
+    sums=(
+        SumSpec("details_total", ("details[].amount",), "支出明细合计（各明细金额之和）"),
+        SumSpec("amount", ("details_total",), "金额（= 支出明细合计）"),
+        SumSpec("project_amount", ("amount",), "项目金额（= 金额）"),
+    ),
+    captions=("年度绩效指标", "支出明细及测算说明"),
+)

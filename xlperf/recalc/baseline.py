@@ -112,7 +112,7 @@ def example_workbooks(out_dir: Path, examples: Path = EXAMPLES) -> list[Path]:
         model = read_file(str(src))
         clear: dict[str, dict[str, CellPatch]] = {}
         for total in totals_of(model):
-            target = total.target
+            target = total.total
             if target.sheet and target.cell and not isinstance(target.raw, str) and not total.inline_label:
                 clear.setdefault(target.sheet, {})[target.cell] = CellPatch(None)
         if not clear:
