@@ -32,7 +32,8 @@ def test_reads_sheets_values_merges_and_formulas(tmp_path):
     assert book.sheet_names() == ["附表2", "说明"]
     data = book.read("附表2", formulas=True)
     assert data.values[1] == [1, "提退人员经费", 14.87]
-    assert data.values[3][2] is None  # never calculated: no cached value
+    assert data.values[3][2] == pytest.approx(174.87)  # no cached value: computed in memory, never read as empty
+    assert (4, 3) in data.computed
     assert data.formulas[3][2] == "=SUM(C2:C3)"
     assert data.formulas[1][2] is None
     assert [(m.min_row, m.min_col, m.max_row, m.max_col) for m in data.merges] == [(5, 1, 5, 3)]

@@ -72,6 +72,8 @@ QUALITY = "工资及政策性社会保障、公用经费保障率"  # the first 
 
 CASES = [
     Case("form.unrecognized", "004", None, lambda m: {}, lambda m: ("备注", "A1"), extra=new_sheet),
+    Case("form.partly_read", "004", None,
+         lambda m: {(dept004(m).sheet, "I7"): "备用：已报财政局"}, lambda m: (dept004(m).sheet, "I7")),
     Case("form.missing_field", "002", "1.汽车保险费",
          lambda m: {loc(project(m, "1.").name): ""}, lambda m: loc(project(m, "1.").name)),
     Case("amount.not_number", "000", None,

@@ -165,6 +165,7 @@ class DepartmentTarget:
     work_plan: list[WorkPlanRow]
     overall_goal: Field[str]
     indicators: IndicatorBlock | None
+    key_work: Field[str] = field(default_factory=missing)  # 年度重点工作任务, as one text (seed 003)
 
     kind = "dept_target"
 
@@ -253,6 +254,8 @@ class ProjectTarget:
     plan: list[PlanPoint]
     goal: Field[str]
     indicators: IndicatorBlock | None
+    # The note under the indicator table: "以上绩效指标值设定依据及数据来源:《…》" (seed 003).
+    basis_note: Field[str] = field(default_factory=missing)
 
     kind = "project_target"
 
@@ -316,6 +319,15 @@ class WorkbookModel:
     forms: list[Form]
     unrecognized: list[str]
     sheet_names: list[str]
+    # What each form's reader made of its region (keyed by id of the form): see xlperf.forms.schema.Coverage.
+    coverage: dict[int, Any] = field(default_factory=dict)
+    # Unrecognised sheets that carry the official forms' labels: (label, row, column) of each.
+    unreadable: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    # Sheets left out on purpose: hidden sheets, and the lists behind drop-downs.
+    skipped: list[str] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Any]:
         return [f for f in self.forms if f.kind == kind]
+
+    def coverage_of(self, form: Any) -> Any:
+        return self.coverage.get(id(form))

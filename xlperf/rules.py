@@ -23,6 +23,7 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("form.unrecognized", "hint", "未识别的工作表", "非空工作表不属于任何已知表式"),
+    Rule("form.partly_read", "warning", "有内容未读入", "已识别表格的区域内有非空单元格无法归入任何栏目；或工作表带有绩效表格的栏目却无法识别，均未作检查"),
     Rule("form.missing_field", "error", "缺少必填项", "已识别表格的必填项缺失或为空（项目名称、金额、年度绩效目标、指标表等）"),
     Rule("amount.not_number", "error", "金额不是数字", "金额单元格是文字而不是数字（如“14.87万”“约10”）"),
     Rule("amount.negative", "error", "金额为负数", "金额小于零"),

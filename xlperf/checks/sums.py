@@ -60,7 +60,7 @@ def workbook_relations(model: WorkbookModel) -> list[Relation]:
             )
     for r in out:
         raw = r.total.raw
-        if isinstance(raw, str) and split_labelled(raw)[2]:
+        if r.inline and isinstance(raw, str) and split_labelled(raw)[2]:
             r.inline_label = raw.split("：")[0].split(":")[0].strip()  # "资金总额：1786.46" or "资金总额："
     return _ordered(out)
 

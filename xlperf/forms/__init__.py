@@ -8,6 +8,7 @@ unrecognised (the checks report it as ``form.unrecognized``).
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ from typing import Any
 from xlperf.book.protocol import Book
 from xlperf.forms import basic_data, dept_target, project_target, self_eval, special_funds
 from xlperf.forms.grid import Grid
-from xlperf.forms.schema import FormSchema
+from xlperf.forms.regions import split
+from xlperf.forms.schema import Coverage, FormSchema
+from xlperf.labels import SIGN_OFF
 from xlperf.model import WorkbookModel
 
 
@@ -69,20 +72,89 @@ def detect(grid: Grid) -> FormSpec | None:
     return next((spec for spec in FORMS if spec.matches(keys)), None)
 
 
+# Captions any form may carry that hold no value of their own: unit lines, sign-off lines, 附表 captions,
+# the year under a title ("（2021 年）"), a line stating the project count ("…项目安排13项3830.65万元").
+CAPTIONS: tuple[str, ...] = (
+    "单位:",
+    "金额单位",
+    "填报单位",
+    "附表",
+    "附件",
+    *SIGN_OFF,
+)
+CAPTION_PATTERNS = re.compile(r"^\(?\d{4}年度?\)?$|项目安排\d+项[\d.]+万元")
+
+
 def read_book(book: Book) -> WorkbookModel:
-    """Read every sheet of a workbook into the model."""
+    """Read every sheet of a workbook into the model: each region of each sheet as the form it holds, with
+    what the reader left unread (its coverage)."""
     forms: list[Any] = []
     unrecognized: list[str] = []
+    unreadable: dict[str, list[tuple[str, int, int]]] = {}
+    skipped: list[str] = []
+    coverage: dict[int, Coverage] = {}
     names = [n for n in book.sheet_names() if n not in OWN_SHEETS]
     with _collector_paused():
         for name in names:
             grid = Grid(book.read(name))
-            spec = detect(grid)
-            if spec is not None:
-                forms.append(spec.read(grid))
-            elif any(v is not None and v != "" for row in grid.data.values for v in row):
-                unrecognized.append(name)
-    return WorkbookModel(book.path, forms, unrecognized, names)
+            regions = split(grid)
+            found = False
+            for top, bottom in regions:
+                view = grid if len(regions) == 1 else grid.region(top, bottom)
+                spec = detect(view)
+                if spec is None:
+                    continue
+                found = True
+                form = spec.read(view)
+                read, unread = view.coverage(CAPTIONS + spec.schema.captions, CAPTION_PATTERNS)
+                forms.append(form)
+                coverage[id(form)] = Coverage((top, view.n_rows), read, unread)
+            if found or not any(v is not None and v != "" for row in grid.data.values for v in row):
+                continue
+            if grid.data.hidden or _is_list_sheet(grid):
+                skipped.append(name)  # a hidden sheet, or the lists behind a template's drop-downs: not forms
+                continue
+            unrecognized.append(name)
+            labels = _form_labels(grid)
+            if labels:
+                unreadable[name] = labels
+    model = WorkbookModel(book.path, forms, unrecognized, names, coverage)
+    model.unreadable, model.skipped = unreadable, skipped
+    return model
+
+
+# Labels that only the official forms carry: a sheet holding two of them is a form xlperf failed to read.
+FORM_LABELS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标值",
+    "项目名称",
+    "部门名称",
+    "实施期绩效目标",
+    "年度绩效目标",
+    "资金总额",
+    "预算数",
+    "项目金额",
+    "全年执行数",
+    "全年预算数",
+)
+
+
+def _form_labels(grid: Grid) -> list[tuple[str, int, int]]:
+    """The official forms' labels a sheet carries, each with its first cell, when there are two or more."""
+    found = [(k, *grid.index[k][0]) for k in FORM_LABELS if k in grid.index]
+    return found if len(found) >= 2 else []
+
+
+def _is_list_sheet(grid: Grid) -> bool:
+    """A sheet holding only the framework's names and list words (the source of drop-down lists)."""
+    from xlperf.labels import is_level1, is_level2
+
+    words = {"定量", "定性", "正向", "反向", "≥", "≤", "=", ">", "<", "是", "否"}
+    texts = [k for k in grid.index]
+    numbers = any(not isinstance(v, str) and v is not None for row in grid.data.values for v in row)
+    return bool(texts) and not numbers and all(is_level1(k) or is_level2(k) or k in words for k in texts)
 
 
 @contextmanager

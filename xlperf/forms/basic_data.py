@@ -30,6 +30,8 @@ def read(grid: Grid) -> BasicData:
     if staff is not None:
         cols = grid.header_columns(staff.row, {"quota": ("编制数",), "rate": ("控制率",)})
         actual_hit = next((h for h in grid.row_hits(staff.row) if "在职人数" in grid.key(h.row, h.col)), None)
+        if actual_hit is not None:
+            grid.mark_read(actual_hit.row, actual_hit.col)
         row = grid.next_filled_row(staff.row)
         if row is not None:
             quota = grid.amount_field(row, cols.get("quota"))
@@ -41,6 +43,8 @@ def read(grid: Grid) -> BasicData:
     rows: list[BasicDataRow] = []
     if head is not None:
         year_hits = [h for h in grid.row_hits(head.row) if h.col != head.col]
+        for h in year_hits:
+            grid.mark_read(h.row, h.col)
         header = [str(h.value).strip() for h in year_hits]
         for row, _first in grid.body_rows(head.row, END):
             label = grid.text_field(row, head.col)
@@ -131,5 +135,18 @@ SCHEMA = FormSchema(
         FieldSpec("cost_rows[].values[]", "{label}", "amount"),
     ),
     derived=_relations,
-    captions=("财政供养人员", "实际在职人数"),
+    # The sections after the cost table, which xlperf recognises but does not check: a value typed under
+    # them is reported as not read.
+    captions=(
+        "财政供养人员",
+        "楼堂馆所控制情况",
+        "批复规模",
+        "实际规模",
+        "规模控制率",
+        "预算投资",
+        "实际投资",
+        "投资概算控制率",
+        "厉行节约保障措施",
+        "说明",
+    ),
 )

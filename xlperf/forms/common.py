@@ -76,6 +76,7 @@ def parts(grid: Grid, labels: tuple[str, ...], first_row: int, last_row: int, st
             key = label_key(label if labelled else hit.value)
             if key not in wanted:
                 continue
+            grid.mark_read(row, hit.col)
             if labelled and amount is not None:
                 field: Field[Decimal] = Field(amount, hit.value, grid.name, a1(row, hit.col))
             else:

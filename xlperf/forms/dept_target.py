@@ -16,7 +16,16 @@ from xlperf.model import DepartmentTarget, Field, TaskRow, WorkPlanRow
 
 NAME = ("部门名称", "部门(单位)名称", "单位名称", "预算部门名称")
 TOTAL = ("资金总额", "年度资金总额")
-SECTIONS = ("部门职责概述", "年度重点工作计划", "年度主要任务", "年度总体目标", "年度绩效指标", "绩效指标", "一级指标")
+SECTIONS = (
+    "部门职责概述",
+    "年度重点工作计划",
+    "年度重点工作任务",
+    "年度主要任务",
+    "年度总体目标",
+    "年度绩效指标",
+    "绩效指标",
+    "一级指标",
+)
 TASK_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("任务名称", "任务"),
     "content": ("主要内容",),
@@ -71,6 +80,7 @@ def read(grid: Grid) -> DepartmentTarget:
         work_plan=_work_plan(grid),
         overall_goal=common.labelled_text(grid, ("年度总体目标", "年度绩效目标", "部门年度目标"), STOP),
         indicators=read_block(grid),
+        key_work=common.labelled_text(grid, ("年度重点工作任务", "年度重点工作"), STOP),
     )
 
 
@@ -142,10 +152,11 @@ SCHEMA = FormSchema(
         FieldSpec("tasks_total.other", "其他资金", "amount"),
         FieldSpec("duties", "部门职责概述"),
         FieldSpec("overall_goal", "年度总体目标"),
+        FieldSpec("key_work", "年度重点工作任务"),
     ),
     sums=(
         SumSpec("total", ("income[].amount",), "按收入性质分", fill=False, at="first_part", total_label="资金总额"),
-        SumSpec("total", ("spending[].amount",), "按支出性质分", at="first_part", total_label="资金总额"),
+        SumSpec("total", ("spending[].amount",), "按支出性质分", at="first_part", total_label="资金总额", inline=True),
         SumSpec("total", ("fiscal", "other"), "第{row}行 总额 = 财政拨款 + 其他资金", each="tasks"),
         SumSpec("tasks_total.total", ("tasks[].total",), "合计行 总额（各任务之和）"),
         SumSpec("tasks_total.fiscal", ("tasks[].fiscal",), "合计行 财政拨款（各任务之和）"),

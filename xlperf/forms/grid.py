@@ -8,6 +8,7 @@ of a table under a header (:meth:`Grid.header_columns`). Blank rows are simply s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +38,10 @@ class Grid:
         self.data = data
         self.n_rows = data.n_rows
         self.n_cols = data.n_cols
+        # The rows this grid shows: the whole sheet, or one region of it (see :meth:`region`).
+        self.top = 1
+        # The origin cells readers took a value or a label from: what a form's coverage counts as read.
+        self.used: set[tuple[int, int]] = set()
         # origin[(r, c)] = top-left of the merge containing (r, c), for merged cells only.
         self._origin: dict[tuple[int, int], tuple[int, int]] = {}
         self._merge_end: dict[tuple[int, int], tuple[int, int]] = {}
@@ -64,6 +69,48 @@ class Grid:
                         self._keys[(r, c)] = k
                         self.index.setdefault(k, []).append((r, c))
 
+    # --- regions -----------------------------------------------------------------------------------
+    def region(self, top: int, bottom: int) -> Grid:
+        """The same sheet seen through rows ``top``…``bottom`` only: cells keep their coordinates, and
+        everything outside reads as blank (a label there is not found, a merge from there has no value).
+        A sheet holding several forms (a 部门 table with its 附表2 below it, project tables stacked) is read
+        one region at a time with the same readers."""
+        view = object.__new__(Grid)
+        view.__dict__.update(self.__dict__)
+        view.top, view.n_rows = top, min(bottom, self.n_rows)
+        view.used = set()
+        view.index = {}
+        for k, cells in self.index.items():
+            inside = [rc for rc in cells if top <= rc[0] <= view.n_rows]
+            if inside:
+                view.index[k] = inside
+        return view
+
+    def mark_read(self, row: int, col: int) -> None:
+        """Count a cell as read by the form (a label it recognised, a value it took)."""
+        self.used.add(self.origin(row, col))
+
+    def coverage(
+        self, known: tuple[str, ...] = (), pattern: re.Pattern[str] | None = None
+    ) -> tuple[int, list[tuple[int, int, Any]]]:
+        """How many filled cells of this grid's rows the readers used, and the filled cells they did not
+        (row, column, value), leaving out captions whose label key starts with one of ``known`` or
+        matches ``pattern``."""
+        read = 0
+        unread: list[tuple[int, int, Any]] = []
+        for row in range(self.top, self.n_rows + 1):
+            for hit in self.row_hits(row):
+                o = self.origin(hit.row, hit.col)
+                if o[0] < self.top:
+                    continue  # merged down from a row above the region
+                if o in self.used:
+                    read += 1
+                elif (known and self.key(*o).startswith(known)) or (pattern and pattern.search(self.key(*o))):
+                    read += 1
+                else:
+                    unread.append((o[0], o[1], hit.value))
+        return read, unread
+
     # --- cells -------------------------------------------------------------------------------------
     def origin(self, row: int, col: int) -> tuple[int, int]:
         return self._origin.get((row, col), (row, col))
@@ -77,7 +124,7 @@ class Grid:
 
     def _at(self, r: int, c: int) -> Any:
         """The value a cell holds itself (merges not resolved)."""
-        if 1 <= r <= self.n_rows:
+        if self.top <= r <= self.n_rows:
             values = self.data.values[r - 1]
             if 1 <= c <= len(values):
                 return values[c - 1]
@@ -85,7 +132,8 @@ class Grid:
 
     def key(self, row: int, col: int) -> str:
         """The label key of a cell (see :func:`xlperf.labels.label_key`); "" for blanks and numbers."""
-        return self._keys.get(self._origin.get((row, col), (row, col)), "")
+        o = self._origin.get((row, col), (row, col))
+        return self._keys.get(o, "") if self.top <= o[0] <= self.n_rows else ""
 
     def blank(self, row: int, col: int) -> bool:
         return is_blank(self.raw(row, col))
@@ -126,7 +174,9 @@ class Grid:
         keys = [k for k in self.index if k.startswith(wanted)] if prefix else [k for k in wanted if k in self.index]
         last = end_row or self.n_rows
         found = sorted({o for k in keys for o in self.index[k]})
-        return [Hit(r, c, self.raw(r, c)) for r, c in found if r <= last and self.merge_end(r, c)[0] >= start_row]
+        hits = [Hit(r, c, self.raw(r, c)) for r, c in found if r <= last and self.merge_end(r, c)[0] >= start_row]
+        self.used.update((h.row, h.col) for h in hits)
+        return hits
 
     def find_one(self, labels: Iterable[str], **kw: Any) -> Hit | None:
         hits = self.find(labels, **kw)
@@ -172,6 +222,7 @@ class Grid:
             for fname, aliases in columns.items():
                 if fname not in found and k in aliases:
                     found[fname] = h.col
+                    self.used.add((h.row, h.col))
                     break
         return found
 
@@ -181,6 +232,7 @@ class Grid:
             return Field(None, None, self.name, "")
         at = self._origin.get((row, col), (row, col))
         v = self._at(*at)
+        self.used.add(at)
         text = None if is_blank(v) else (v.strip() if isinstance(v, str) else _display(v))
         return Field(text, v, self.name, a1(*at))
 
@@ -189,6 +241,7 @@ class Grid:
             return Field(None, None, self.name, "")
         at = self._origin.get((row, col), (row, col))
         v = self._at(*at)
+        self.used.add(at)
         return Field(to_decimal(v), v, self.name, a1(*at))
 
     def hit_text(self, hit: Hit | None, at: Hit | None = None) -> Field[str]:

@@ -183,12 +183,14 @@ def _layout(grid: Grid, header: int) -> _Layout:
     labels: dict[int, str] = {}
     for h in grid.row_hits(header):
         labels[h.col] = grid.key(h.row, h.col)
+        grid.mark_read(h.row, h.col)  # the header is read, whether or not each of its columns is a field
     first = header + 1
     lower: set[int] = set()
     second = grid.next_filled_row(header)
     if second is not None and _is_header_row(grid, second):
         first = second + 1
         for h in grid.row_hits(second):
+            grid.mark_read(h.row, h.col)
             if grid.origin(second, h.col)[0] != second:
                 continue  # a label merged down from the first header row
             key = grid.key(h.row, h.col)

@@ -18,6 +18,7 @@ from xlperf.model import Field, PlanPoint, ProjectTarget
 BUDGET = ("预算数", "项目金额", "预算金额", "项目总金额", "年度资金总额", "资金总额")
 FISCAL = ("财政资金", "财政拨款")
 OTHER = ("其他资金",)
+BASIS_NOTE = ("以上绩效指标值设定依据", "以上绩效指标值确定依据", "绩效指标值设定依据及数据来源")
 PLAN_LABELS = ("3月底", "6月底", "9月底", "10月底", "12月底")
 STOP = frozenset(
     BUDGET
@@ -57,7 +58,14 @@ def read(grid: Grid) -> ProjectTarget:
         plan=_plan(grid),
         goal=common.labelled_text(grid, ("绩效目标", "年度绩效目标", "项目绩效目标"), STOP),
         indicators=read_block(grid),
+        basis_note=_basis_note(grid),
     )
+
+
+def _basis_note(grid: Grid) -> Field[str]:
+    """The note under the indicator table naming where the targets come from, label and text in one cell."""
+    at = grid.find_one(BASIS_NOTE, prefix=True)
+    return grid.text_field(at.row, at.col) if at is not None else Field(None, None, grid.name, "")
 
 
 def _amount(grid: Grid, labels: tuple[str, ...]) -> Field:
@@ -123,6 +131,7 @@ SCHEMA = FormSchema(
         FieldSpec("purpose", "资金用途"),
         # The seed 002 form carries 绩效目标; the seed 003 form (分值 and 评(扣)分标准) has no such field.
         FieldSpec("goal", "绩效目标", required=IF_LABELLED),
+        FieldSpec("basis_note", "指标值设定依据及数据来源"),
     ),
     sums=(SumSpec("budget", ("fiscal", "other"), "预算数（= 其中财政资金 + 其他资金）"),),
     captions=("预算规模及资金用途", "资金支出计划", "单位:万元", "金额单位:万元", "年度绩效指标"),

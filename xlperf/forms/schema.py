@@ -52,6 +52,7 @@ class SumSpec:
     each: str | None = None
     at: str = "total"  # "total" · "first_part"
     total_label: str = "合计"  # the total's name in a message about its parts ("资金总额")
+    inline: bool = False  # the form may write the total inside its label cell ("资金总额：1786.46")
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ class Relation:
     at: str = "total"
     total_label: str = "合计"
     exhaustive: bool = True  # False: the parts are an "of which" list that may not exceed the total
-    inline_label: str | None = None  # the total is written inside its label cell ("资金总额：1786.46")
+    inline: bool = False  # the form may write the total inside its label cell ("资金总额：1786.46") …
+    inline_label: str | None = None  # … and does: that label
     code: str = "amount.sum_mismatch"
     message: Callable[[str, str], str] | None = None  # (sum of parts, total), formatted → message
 
@@ -173,6 +175,7 @@ def relations(schema: FormSchema, form: Any) -> list[Relation]:
                     fill=s.fill,
                     at=s.at,
                     total_label=s.total_label,
+                    inline=s.inline,
                 )
             )
     if schema.derived is not None:

@@ -49,6 +49,7 @@ def read_summary(grid: Grid) -> SpecialFundSummary:
         name = grid.text_field(row, cols.get("name"))
         amount = grid.amount_field(row, cols.get("amount"))
         if grid.key(row, cols.get("name", first.col)) == "合计" or grid.key(row, first.col) == "合计":
+            grid.find(("合计",), start_row=row, end_row=row)  # the 合计 label: read
             total = amount
             continue
         if name.empty and amount.empty:
@@ -76,6 +77,7 @@ def read_direction(grid: Grid) -> SpendingDirection:
         # "所属专项 | 名称 | <name>": the value sits right of the 名称 sub-label when there is one.
         nxt = grid.right_of(special_label)
         if nxt is not None and grid.key(nxt.row, nxt.col) == "名称":
+            grid.mark_read(nxt.row, nxt.col)
             special = grid.right_of(nxt, stop)
         else:
             special = grid.right_of(special_label, stop)
@@ -115,6 +117,7 @@ def _details(grid: Grid) -> tuple[list[DetailRow], object]:
         keys = {grid.key(row, c) for c in cols.values()}
         amount = grid.amount_field(row, cols.get("amount"))
         if "合计" in keys:
+            grid.find(("合计",), start_row=row, end_row=row)  # the 合计 label: read
             total = amount
             continue
         intro = grid.text_field(row, cols.get("intro"))
