@@ -260,6 +260,10 @@ def save_like_excel(package: bytes, cached: dict[tuple[str, str], Any]) -> bytes
     rels = etree.fromstring(parts["xl/_rels/workbook.xml.rels"])
     etree.SubElement(rels, f"{{{PKG_REL}}}Relationship", Id="rIdSst", Type=SST_REL, Target="sharedStrings.xml")
     parts["xl/_rels/workbook.xml.rels"] = _xml(rels)
+    workbook = etree.fromstring(parts["xl/workbook.xml"])
+    for calc in workbook.iterfind("m:calcPr", NS):
+        calc.attrib.pop("fullCalcOnLoad", None)  # openpyxl's request to recalculate: Excel's files trust <v>
+    parts["xl/workbook.xml"] = _xml(workbook)
     return _package(infos, parts)
 
 
@@ -740,7 +744,7 @@ def lay_out_l5(b: Build) -> None:
     merge_down(ws, 2, r - 2, r - 1)
     values = [yuan(t["total"])] + [yuan(x[1]) for x in t["income"]] + [yuan(x[1]) for x in t["spending"]]
     if b.planted:
-        values[1] = 17846600  # 一般公共预算拨款 with two digits swapped
+        values[0] = 17846600  # 资金总额 with two digits swapped: both sides still add to 17864600
     r, a_vals = row(ws, r, [(1, "", "block"), *[(1, v, "amount") for v in values]])
     for cell in a_vals[1:]:
         ws[cell].number_format = "#,##0.00"
@@ -772,10 +776,10 @@ def lay_out_l5(b: Build) -> None:
     merge_down(ws, 1, top, r - 1)
     signature(ws, r + 1, t["filler"], t["phone"], (3, 2, 2))
     if b.planted:
-        b.plant("amount.sum_mismatch", ws, a_vals[1], "一般公共预算拨款 17846600 元; 资金总额 17864600 元")
+        b.plant("amount.sum_mismatch", ws, a_vals[1], "资金总额 17846600 元; by income and by spending 17864600 元")
         for code, j, note in plants:
             b.plant(code, ws, cells[j][1], note)
-    b.form("dept_target", name, t["total"])
+    b.form("dept_target", name, Decimal(values[0]) / 10000)
 
 
 # ----------------------------------------------------------------------------------------------- L6
@@ -800,7 +804,7 @@ def lay_out_l6(b: Build) -> None:
                             *[(1, task[k], "amount") for k in ("total", "fiscal", "other")]])  # fmt: skip
     totals = [data["total"][k] for k in ("总额", "财政拨款", "其他资金")]
     if b.planted:
-        totals[1] = "183.26"
+        totals[0] = "182.63"  # 合计 总额 with two digits swapped: the column and its row both disagree
     r, a_tot = row(ws, r, [(3, "合计", "label"), *[(1, v, "amount") for v in totals]])
     r = put_row(ws, r, [(1, "年度总体目标", "label"), (5, data["goal"], "text")])
     r = put_row(ws, r, [(6, "年度绩效指标", "head")])
@@ -838,8 +842,8 @@ def lay_out_l6(b: Build) -> None:
         if j in plants:
             b.plant(plants[j][0], ws, a[2], plants[j][1])
     if b.planted:
-        b.plant("amount.sum_mismatch", ws, a_tot[2], "合计 财政拨款 183.26; the tasks add to 182.36")
-    b.form("dept_target", name, data["total"]["总额"])
+        b.plant("amount.sum_mismatch", ws, a_tot[1], "合计 总额 182.63; the tasks and 财政拨款 + 其他资金 give 182.36")
+    b.form("dept_target", name, totals[0])
 
 
 # ----------------------------------------------------------------------------------------------- L7
