@@ -138,6 +138,7 @@ class TaskRow:
     total: Field[Decimal]
     fiscal: Field[Decimal]
     other: Field[Decimal]
+    no: Field[str] = field(default_factory=missing)  # 序号, where the table has the column
 
 
 @dataclass
@@ -256,6 +257,8 @@ class ProjectTarget:
     indicators: IndicatorBlock | None
     # The note under the indicator table: "以上绩效指标值设定依据及数据来源:《…》" (seed 003).
     basis_note: Field[str] = field(default_factory=missing)
+    authority: Field[str] = field(default_factory=missing)  # 主管部门 (the national template)
+    implementer: Field[str] = field(default_factory=missing)  # 实施单位 (the national template)
 
     kind = "project_target"
 

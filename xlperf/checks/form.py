@@ -32,7 +32,8 @@ def check(model: WorkbookModel) -> list[Finding]:
     for form in model.forms:
         out += _unread(model, form)
         for label, field in required_fields(schema_of(form), form):
-            if field.empty:
+            if field.empty and not (isinstance(field.raw, str) and field.raw.strip()):
+                # (text typed where a number belongs is amount.not_number, not a missing field)
                 where = field if field.cell else (form.sheet, "A1")
                 out.append(finding("form.missing_field", where, f"缺少必填项“{label}”：请填写"))
         if hasattr(form, "indicators") and form.indicators is None:

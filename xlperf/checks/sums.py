@@ -125,7 +125,10 @@ def evaluate(rels: Iterable[Relation]) -> list[Outcome]:
         else:
             ok = computed <= cents(current)
         out.append(Outcome(r, computed, current, ok))
-        if r.at == "total" and r.total.cell and (current is None or not ok) and r.exhaustive:
+        wrong = not ok and r.code == "amount.sum_mismatch"
+        if r.at == "total" and r.total.cell and r.exhaustive and (current is None or wrong):
+            # An empty total stands for its parts' sum (填充合计 writes it); so does a total of its own parts that
+            # is wrong. (Between forms it is not known which side is wrong, so neither stands for the other.)
             values[_key(r.total)] = computed
     return out
 

@@ -152,6 +152,7 @@ def _is_list_sheet(grid: Grid) -> bool:
     from xlperf.labels import is_level1, is_level2
 
     words = {"定量", "定性", "正向", "反向", "≥", "≤", "=", ">", "<", "是", "否"}
+    words |= {"一级指标", "二级指标", "三级指标", "指标属性", "指标性质", "指标方向", "运算符", "度量单位"}
     texts = [k for k in grid.index]
     numbers = any(not isinstance(v, str) and v is not None for row in grid.data.values for v in row)
     return bool(texts) and not numbers and all(is_level1(k) or is_level2(k) or k in words for k in texts)

@@ -29,7 +29,7 @@ def title(
     grid: Grid, words: tuple[str, ...] = ("绩效目标表", "自评表", "汇总表", "基础数据表", "绩效目标")
 ) -> Field[str]:
     """The form's title: the first cell near the top whose text names the form."""
-    for row in range(1, min(grid.n_rows, 8) + 1):
+    for row in range(grid.top, min(grid.n_rows, grid.top + 7) + 1):
         for hit in grid.row_hits(row):
             if isinstance(hit.value, str) and any(w in hit.value for w in words) and len(hit.value) < 80:
                 return grid.text_field(row, hit.col)
@@ -39,7 +39,13 @@ def title(
 def labelled_text(grid: Grid, labels: tuple[str, ...], stop: frozenset[str], **kw: object) -> Field[str]:
     """The text to the right of the first of ``labels`` (empty, located beside it, when there is none)."""
     at = grid.find_one(labels, **kw)  # type: ignore[arg-type]
-    return grid.hit_text(grid.right_of(at, stop), at)
+    value = grid.right_of(at, stop)
+    if at is not None and value is not None:
+        part = grid.part_of(at, value, labels)
+        if part is not None:
+            field = grid.hit_text(value, at)
+            return Field(part, field.raw, field.sheet, field.cell)
+    return grid.hit_text(value, at)
 
 
 def labelled_amount(grid: Grid, labels: tuple[str, ...], stop: frozenset[str], **kw: object) -> Field[Decimal]:

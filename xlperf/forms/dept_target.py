@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
-from xlperf.forms.indicators import read_block
+from xlperf.forms.indicators import has_indicator_header, read_block
 from xlperf.forms.schema import ALWAYS, IF_LABELLED, FieldSpec, FormSchema, SumSpec
 from xlperf.model import DepartmentTarget, Field, TaskRow, WorkPlanRow
 
@@ -27,6 +27,7 @@ SECTIONS = (
     "一级指标",
 )
 TASK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "no": ("序号",),
     "name": ("任务名称", "任务"),
     "content": ("主要内容",),
     "total": ("总额", "合计", "小计"),
@@ -54,7 +55,7 @@ SIGNATURE = ("单位负责人签字", "填表人", "联系电话")
 def matches(keys: set[str]) -> bool:
     has_name = any(k in keys for k in NAME)
     funds = any(k.startswith(TOTAL) for k in keys) or "年度预算申请" in keys or "任务名称" in keys
-    return has_name and (funds or "年度总体目标" in keys) and "一级指标" in keys and "项目名称" not in keys
+    return has_name and (funds or "年度总体目标" in keys) and has_indicator_header(keys) and "项目名称" not in keys
 
 
 def read(grid: Grid) -> DepartmentTarget:
@@ -89,11 +90,15 @@ def _tasks(grid: Grid) -> tuple[list[TaskRow], TaskRow | None]:
     if head is None:
         return [], None
     cols = grid.header_columns(head.row, TASK_COLUMNS)
-    # 总额 · 财政拨款 · 其他资金 usually sit in a sub-header row under 预算金额（万元）.
+    # 总额 · 财政拨款 · 其他资金 usually sit in a sub-header row under 预算金额（万元）; a row under a one-row
+    # header that holds no header label is the first task, not a second header.
     sub = grid.next_filled_row(head.row)
-    if sub is not None:
-        for name, col in grid.header_columns(sub, TASK_COLUMNS).items():
+    sub_cols = grid.header_columns(sub, TASK_COLUMNS) if sub is not None else {}
+    if sub_cols:
+        for name, col in sub_cols.items():
             cols.setdefault(name, col)
+    else:
+        sub = None
     rows: list[TaskRow] = []
     total: TaskRow | None = None
     for row, first in grid.body_rows(sub or head.row, TASKS_END):
@@ -111,6 +116,7 @@ def _tasks(grid: Grid) -> tuple[list[TaskRow], TaskRow | None]:
             total=grid.amount_field(row, cols.get("total")),
             fiscal=grid.amount_field(row, cols.get("fiscal")),
             other=grid.amount_field(row, cols.get("other")),
+            no=grid.text_field(row, cols.get("no")),
         )
         if key == "合计":
             total = task

@@ -16,9 +16,13 @@ from typing import Any
 
 from xlperf.a1 import a1
 from xlperf.amounts import is_blank, split_labelled, to_decimal
+from xlperf.book.number_formats import is_percent_format
 from xlperf.book.protocol import SheetData
 from xlperf.labels import label_key
 from xlperf.model import Field
+
+# The last words of labels that may be combined in one cell ("单位名称、项目名称", "项目名称、项目编码").
+COMBINED_ENDS = ("名称", "编码", "代码", "单位", "部门")
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,9 @@ class Grid:
         # The label key of every text cell, and where each key is: computed once, looked up often.
         self._keys: dict[tuple[int, int], str] = {}
         self.index: dict[str, list[tuple[int, int]]] = {}
+        # A label naming two fields at once ("单位名称、项目名称", its value "个旧市民政局、临时救助专项经费"): each
+        # part is found as a label of its own, and :meth:`part_of` gives its share of the value.
+        self.combined: dict[tuple[int, int], list[str]] = {}
         for r, values in enumerate(data.values, start=1):
             for c, v in enumerate(values, start=1):
                 if isinstance(v, str):
@@ -68,6 +75,28 @@ class Grid:
                     if k:
                         self._keys[(r, c)] = k
                         self.index.setdefault(k, []).append((r, c))
+                        if "、" in k and len(k) <= 24:
+                            self._combine(k, r, c)
+
+    def _combine(self, key: str, r: int, c: int) -> None:
+        parts = [label_key(p) for p in key.split("、")]
+        if 2 <= len(parts) <= 3 and all(len(p) >= 2 and p.endswith(COMBINED_ENDS) for p in parts):
+            self.combined[(r, c)] = parts
+            for p in parts:
+                self.index.setdefault(p, []).append((r, c))
+
+    def part_of(self, label: Hit, value: Hit, wanted: Iterable[str]) -> str | None:
+        """The share of ``value`` that belongs to the part of a combined ``label`` named by one of ``wanted``
+        (the value split at "、" as the label is; the last part takes what remains). None when the label is not
+        combined or the value does not split."""
+        parts = self.combined.get((label.row, label.col))
+        if not parts or not isinstance(value.value, str):
+            return None
+        i = next((i for i, p in enumerate(parts) if p in set(wanted)), None)
+        pieces = value.value.strip().split("、", len(parts) - 1)
+        if i is None or len(pieces) != len(parts):
+            return None
+        return pieces[i].strip()
 
     # --- regions -----------------------------------------------------------------------------------
     def region(self, top: int, bottom: int) -> Grid:
@@ -98,11 +127,13 @@ class Grid:
         matches ``pattern``."""
         read = 0
         unread: list[tuple[int, int, Any]] = []
+        seen: set[tuple[int, int]] = set()
         for row in range(self.top, self.n_rows + 1):
             for hit in self.row_hits(row):
                 o = self.origin(hit.row, hit.col)
-                if o[0] < self.top:
-                    continue  # merged down from a row above the region
+                if o[0] < self.top or o in seen:
+                    continue  # merged down from a row above the region, or counted in the row it starts
+                seen.add(o)
                 if o in self.used:
                     read += 1
                 elif (known and self.key(*o).startswith(known)) or (pattern and pattern.search(self.key(*o))):
@@ -233,6 +264,8 @@ class Grid:
         at = self._origin.get((row, col), (row, col))
         v = self._at(*at)
         self.used.add(at)
+        if isinstance(v, int | float) and not isinstance(v, bool) and is_percent_format(self.data.number_format(*at)):
+            return Field(_percent_text(v), v, self.name, a1(*at))  # 1 in a "0%" cell is what the user sees: 100%
         text = None if is_blank(v) else (v.strip() if isinstance(v, str) else _display(v))
         return Field(text, v, self.name, a1(*at))
 
@@ -263,6 +296,12 @@ class Grid:
         if not self.blank(at.row, end_col + 1):
             return Field(None, None, self.name, "")  # the next cell is another label: no place to type into
         return Field(None, None, self.name, a1(*self.origin(at.row, end_col + 1)))  # a merged range: its first cell
+
+
+def _percent_text(v: float) -> str:
+    """A number as its percentage, the way a "0%" / "0.00%" cell shows it: 1 → "100%", 0.9911 → "99.11%"."""
+    d = (Decimal(repr(v)) * 100).normalize()
+    return f"{d:f}%"
 
 
 def _display(v: Any) -> str:

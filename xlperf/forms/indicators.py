@@ -410,7 +410,8 @@ def read_block(grid: Grid, start_row: int = 1) -> IndicatorBlock | None:
         values.pop("name", None)
         values["no"] = no
         operator, unit = values.get("operator", empty), values.get("unit", empty)
-        joined = join_target(operator.raw, target.raw, unit.raw) if (operator.raw or unit.raw) else target.raw
+        shown = target.raw if target.value is None else target.value  # as the cell shows it: 1 in a "0%" cell is 100%
+        joined = join_target(operator.raw, shown, unit.raw) if (operator.raw or unit.raw) else shown
         if "attribute" not in cols and not operator.empty and norm(operator.raw) in ATTRIBUTE_WORDS:
             values["attribute"] = operator
         # ``values`` holds Field-typed columns only (names from COLUMNS), which a checker cannot see.

@@ -11,13 +11,16 @@ from __future__ import annotations
 from xlperf.amounts import to_percent
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
-from xlperf.forms.indicators import read_block
+from xlperf.forms.indicators import has_indicator_header, read_block
 from xlperf.forms.schema import ALWAYS, IF_LABELLED, FieldSpec, FormSchema, SumSpec
 from xlperf.model import Field, PlanPoint, ProjectTarget
 
 BUDGET = ("预算数", "项目金额", "预算金额", "项目总金额", "年度资金总额", "资金总额")
 FISCAL = ("财政资金", "财政拨款")
 OTHER = ("其他资金",)
+GOAL = ("绩效目标", "年度绩效目标", "项目绩效目标", "总体目标", "年度总体目标", "项目年度绩效目标")
+AUTHORITY = ("主管部门", "主管部门及代码", "预算主管部门")
+IMPLEMENTER = ("实施单位", "项目实施单位")
 BASIS_NOTE = ("以上绩效指标值设定依据", "以上绩效指标值确定依据", "绩效指标值设定依据及数据来源")
 PLAN_LABELS = ("3月底", "6月底", "9月底", "10月底", "12月底")
 STOP = frozenset(
@@ -35,12 +38,18 @@ STOP = frozenset(
         "单位:万元",
         "金额单位:万元",
         "一级指标",
+        "项目资金",
+        "项目资金(万元)",
     )
+    + GOAL
+    + AUTHORITY
+    + IMPLEMENTER
 )
 
 
 def matches(keys: set[str]) -> bool:
-    return "项目名称" in keys and any(k in keys for k in BUDGET) and "一级指标" in keys and "全年执行数" not in keys
+    budget = any(k in keys for k in BUDGET)
+    return "项目名称" in keys and budget and has_indicator_header(keys) and "全年执行数" not in keys
 
 
 def read(grid: Grid) -> ProjectTarget:
@@ -56,9 +65,11 @@ def read(grid: Grid) -> ProjectTarget:
         other=_amount(grid, OTHER),
         purpose=_purpose(grid, budget_label.row if budget_label else None),
         plan=_plan(grid),
-        goal=common.labelled_text(grid, ("绩效目标", "年度绩效目标", "项目绩效目标"), STOP),
+        goal=common.labelled_text(grid, GOAL, STOP),
         indicators=read_block(grid),
         basis_note=_basis_note(grid),
+        authority=common.labelled_text(grid, AUTHORITY, STOP),
+        implementer=common.labelled_text(grid, IMPLEMENTER, STOP),
     )
 
 
@@ -132,8 +143,18 @@ SCHEMA = FormSchema(
         # The seed 002 form carries 绩效目标; the seed 003 form (分值 and 评(扣)分标准) has no such field.
         FieldSpec("goal", "绩效目标", required=IF_LABELLED),
         FieldSpec("basis_note", "指标值设定依据及数据来源"),
+        FieldSpec("authority", "主管部门"),
+        FieldSpec("implementer", "实施单位"),
     ),
     sums=(SumSpec("budget", ("fiscal", "other"), "预算数（= 其中财政资金 + 其他资金）"),),
-    captions=("预算规模及资金用途", "资金支出计划", "单位:万元", "金额单位:万元", "年度绩效指标"),
+    captions=(
+        "预算规模及资金用途",
+        "资金支出计划",
+        "单位:万元",
+        "金额单位:万元",
+        "年度绩效指标",
+        "项目资金",
+        "绩效指标",
+    ),
     unit_fields=("unit_line",),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
-from xlperf.forms.indicators import read_block
+from xlperf.forms.indicators import has_indicator_header, read_block
 from xlperf.forms.schema import ALWAYS, FieldSpec, FormSchema, SumSpec
 from xlperf.model import DetailRow, SpecialFundSummary, SpendingDirection, SummaryRow
 
@@ -33,7 +33,8 @@ END = ("单位负责人", "填表人", "联系电话")
 
 
 def matches_summary(keys: set[str]) -> bool:
-    return {"序号", "实施期绩效目标", "年度绩效目标"} <= keys and "一级指标" not in keys and not matches_direction(keys)
+    header = {"序号", "实施期绩效目标", "年度绩效目标"} <= keys
+    return header and not has_indicator_header(keys) and not matches_direction(keys)
 
 
 def matches_direction(keys: set[str]) -> bool:
