@@ -888,6 +888,7 @@ def lay_out_l7(b: Build) -> None:
                              *[(1, f[h], k) for h, k in zip(heads, kinds, strict=True)], (1, "", "label")])  # fmt: skip
     weight_cell, rate_score_cell, annual_cell = a_funds[5], a_funds[7], a_funds[3]
     r = put_row(ws, r, [(1, "", "block"), (5, "按收入性质分：", "label"), (5, "按支出性质分：", "label")])
+    parts_row = r
     for inc, spe in zip(income, spending, strict=True):
         r = put_row(ws, r, [(1, "", "block"), (5, inc, "text"), (5, spe, "text")])
     merge_down(ws, 1, top, r - 1)
@@ -958,7 +959,10 @@ def lay_out_l7(b: Build) -> None:
 
     if b.planted:
         # The seed's own mistake, kept: the parts by income and by spending fall 49.76 / 49.81 short.
-        b.plant("amount.sum_mismatch", ws, annual_cell, "by income 4482.29, by spending 4482.24; 全年预算数 4532.05")
+        # Neither side's parts add to 全年预算数: each side is reported at its first part, as the checker does
+        # for a total against its parts (which side is wrong is the reviewer's call).
+        b.plant("amount.sum_mismatch", ws, f"B{parts_row}", "by income 4482.29; 全年预算数 4532.05")
+        b.plant("amount.sum_mismatch", ws, f"G{parts_row}", "by spending 4482.24; 全年预算数 4532.05")
         b.plant("score.over_weight", ws, score_cells[over], "得分 6 for 分值 5")
         b.plant("score.weights_sum", ws, f"H{header}", "政策知晓率 分值 15: the weights add to 95, not 90")
     b.form("self_eval", name, f["全年预算数"])

@@ -116,8 +116,8 @@ def join_target(operator: object, value: object, unit: object) -> object:
     own = parse_value(text)
     if own.kind in ("empty", "unparseable"):
         return value
-    if own.operator is not None:
-        op_text = ""
+    if own.operator is not None and op_text:
+        return f"{op_text}{text}"  # an operator in both cells ("≥" beside "≥90"): two operators, reported
     if own.kind != "number" or own.unit:
         unit_text = ""
     if not op_text and not unit_text:

@@ -11,9 +11,10 @@ import re
 from typing import Any
 
 from xlperf.labels import LEVEL2, is_level1, is_level2, level1_key, level1_key_of_level2, level2_key, norm
-from xlperf.model import Indicator, IndicatorBlock, WorkbookModel
+from xlperf.model import Field, Indicator, IndicatorBlock, WorkbookModel
 from xlperf.report import Finding, clip
 from xlperf.rules import finding
+from xlperf.values import operator_of, parse_value
 
 REQUIRED_LEVEL1 = ("产出指标", "效益指标", "满意度指标")
 
@@ -185,17 +186,28 @@ def _units(ind: Indicator) -> list[Finding]:
     return []
 
 
+def _operator_cell(ind: Indicator) -> Field[str]:
+    """Where the operator was written: its own column (指标性质) when the table has one and the value carries
+    none of its own, else the 指标值 cell."""
+    if ind.operator.cell and ind.operator.text and operator_of(ind.target.raw) is None:
+        own = parse_value(ind.target.text)
+        if own.operator is None:
+            return ind.operator
+    return ind.target
+
+
 def _direction(ind: Indicator) -> list[Finding]:
     name, op = ind.name.text, ind.parsed_target.operator
+    shown = ind.parsed_target.text or ind.target.text  # "≥95%" even where ≥, 95 and % sit in three columns
     if op in ("<=", "<") and HIGHER_IS_BETTER.search(name) and not LOWER_IS_BETTER.search(name):
         right = "≥" if op == "<=" else ">"
         return [
             finding(
                 "indicator.direction",
-                ind.target,
-                f"“{clip(name)}”越高越好，指标值“{clip(ind.target.text)}”方向写反了，应为“{right}…”",
+                _operator_cell(ind),
+                f"“{clip(name)}”越高越好，指标值“{clip(shown)}”方向写反了，应为“{right}…”",
                 expected=right,
-                actual=ind.target.text,
+                actual=shown,
             )
         ]
     is_cost = ind.level2_key == "成本指标" or ind.level1_key == "成本指标"
@@ -204,10 +216,10 @@ def _direction(ind: Indicator) -> list[Finding]:
         return [
             finding(
                 "indicator.direction",
-                ind.target,
-                f"成本指标“{clip(name)}”是上限，指标值“{clip(ind.target.text)}”应写成“≤…”",
+                _operator_cell(ind),
+                f"成本指标“{clip(name)}”是上限，指标值“{clip(shown)}”应写成“≤…”",
                 expected="≤",
-                actual=ind.target.text,
+                actual=shown,
             )
         ]
     return []
