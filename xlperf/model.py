@@ -284,6 +284,8 @@ class SelfEvaluation:
     total_weight: Field[Decimal]
     total_score: Field[Decimal]
     grade: Field[str] = field(default_factory=missing)  # 评价等级 (优 / 良 / 中 / 差), where the form has one
+    authority: Field[str] = field(default_factory=missing)  # 主管部门 (the project version)
+    implementer: Field[str] = field(default_factory=missing)  # 实施单位 (the project version)
 
     kind = "self_eval"
 

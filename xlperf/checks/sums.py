@@ -170,4 +170,38 @@ def finding_of(o: Outcome) -> Finding:
 def check(model: WorkbookModel) -> list[Finding]:
     """amount.sum_mismatch (and xref.total_mismatch between forms): every relation whose total is filled
     and differs from the sum of its parts."""
-    return [finding_of(o) for o in evaluate(workbook_relations(model)) if not o.ok and not o.empty]
+    outcomes = evaluate(workbook_relations(model))
+    sides: dict[tuple[str, str], list[Outcome]] = {}
+    for o in outcomes:
+        if o.relation.at == "first_part" and o.relation.exhaustive:
+            sides.setdefault(_key(o.relation.total), []).append(o)
+    out: list[Finding] = []
+    done: set[int] = set()
+    for o in outcomes:
+        if o.ok or o.empty or id(o) in done:
+            continue
+        group = sides.get(_key(o.relation.total), [])
+        if len(group) >= 2 and all(not g.ok for g in group) and len({g.computed for g in group}) == 1:
+            # By income and by spending agree with each other and not with the total: the total is wrong.
+            done.update(id(g) for g in group)
+            out.append(_total_wrong(group))
+            continue
+        out.append(finding_of(o))
+    return out
+
+
+def _total_wrong(sides: list[Outcome]) -> Finding:
+    o = sides[0]
+    r = o.relation
+    names = "、".join(g.relation.label for g in sides)
+    diff = o.computed - (o.current or Decimal(0))
+    f = finding(
+        r.code,
+        r.total,
+        f"{r.total_label} {fmt(o.current)} 有误：{names}都合计为 {fmt(o.computed)}（相差 {fmt(diff)}）",
+        expected=o.computed,
+        actual=cents(o.current or Decimal(0)),
+    )
+    fill = next((g for g in sides if g.relation.fill), None)
+    fix = fix_of(fill) if fill is not None else None
+    return f if fix is None else f.with_fix(fix)

@@ -82,7 +82,7 @@ CAPTIONS: tuple[str, ...] = (
     "附件",
     *SIGN_OFF,
 )
-CAPTION_PATTERNS = re.compile(r"^\(?\d{4}年度?\)?$|项目安排\d+项[\d.]+万元")
+CAPTION_PATTERNS = re.compile(r"^\(?\d{4}年度?\)?$|项目安排\d+项[\d.]+万元|^\(自动计算")
 
 
 def read_book(book: Book) -> WorkbookModel:
@@ -101,6 +101,7 @@ def read_book(book: Book) -> WorkbookModel:
             found = False
             for top, bottom in regions:
                 view = grid if len(regions) == 1 else grid.region(top, bottom)
+                view.detect_unit()
                 spec = detect(view)
                 if spec is None:
                     continue

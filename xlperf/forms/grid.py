@@ -21,6 +21,9 @@ from xlperf.book.protocol import SheetData
 from xlperf.labels import label_key
 from xlperf.model import Field
 
+# Captions saying the amounts are in 元 (as label_key gives them).
+YUAN_CAPTIONS = frozenset({"金额单位:元", "单位:元", "单位(元)", "金额单位(元)"})
+
 # The last words of labels that may be combined in one cell ("单位名称、项目名称", "项目名称、项目编码").
 COMBINED_ENDS = ("名称", "编码", "代码", "单位", "部门")
 
@@ -44,6 +47,8 @@ class Grid:
         self.n_cols = data.n_cols
         # The rows this grid shows: the whole sheet, or one region of it (see :meth:`region`).
         self.top = 1
+        # 万元 per unit of the amounts on the sheet: 1 (万元), or 0.0001 where the sheet says "金额单位：元".
+        self.scale = Decimal(1)
         # The origin cells readers took a value or a label from: what a form's coverage counts as read.
         self.used: set[tuple[int, int]] = set()
         # origin[(r, c)] = top-left of the merge containing (r, c), for merged cells only.
@@ -114,6 +119,12 @@ class Grid:
             if inside:
                 view.index[k] = inside
         return view
+
+    def detect_unit(self) -> None:
+        """The amount unit the sheet (or region) states: "金额单位：元" / "单位：元" makes every amount read in
+        元 and kept in 万元."""
+        if any(k in YUAN_CAPTIONS for k in self.index):
+            self.scale = Decimal("0.0001")
 
     def mark_read(self, row: int, col: int) -> None:
         """Count a cell as read by the form (a label it recognised, a value it took)."""
@@ -227,6 +238,25 @@ class Grid:
             return Hit(hit.row, h.col, h.value)
         return None
 
+    def below(self, hit: Hit | None, stop: frozenset[str] | set[str] = frozenset()) -> Hit | None:
+        """The value cell of a label in a row of labels: the cell right under it (a row of labels with the
+        values in the row under, "资金总额 | 一般公共预算拨款 | …" over "1786.46 | 1786.46 | …"). Only when every
+        cell of the label's row is a label in ``stop``, so that a label beside its value never looks down."""
+        if hit is None:
+            return None
+        if any(self.key(h.row, h.col) not in stop for h in self.row_hits(hit.row)):
+            return None
+        row = self.merge_end(hit.row, hit.col)[0] + 1
+        if row > self.n_rows or self.origin(row, hit.col) != (row, hit.col) or self.blank(row, hit.col):
+            return None
+        if any(self.key(row, h.col) in stop for h in self.row_hits(row) if self.origin(row, h.col)[0] == row):
+            return None  # the next row holds labels of its own (the next section): not this label's values
+        return Hit(row, hit.col, self.raw(row, hit.col))
+
+    def value_of(self, hit: Hit | None, stop: frozenset[str] | set[str] = frozenset()) -> Hit | None:
+        """A label's value: to its right, else under it in a row of labels."""
+        return self.right_of(hit, stop) or self.below(hit, stop)
+
     @staticmethod
     def _labelled_key(value: Any) -> str:
         """The label of a "label：amount" cell, so that such a cell also stops a value search."""
@@ -275,7 +305,8 @@ class Grid:
         at = self._origin.get((row, col), (row, col))
         v = self._at(*at)
         self.used.add(at)
-        return Field(to_decimal(v), v, self.name, a1(*at))
+        d = to_decimal(v)
+        return Field(d if d is None or self.scale == 1 else d * self.scale, v, self.name, a1(*at))
 
     def hit_text(self, hit: Hit | None, at: Hit | None = None) -> Field[str]:
         """A text field from a found value cell; ``at`` locates it when the value is absent."""

@@ -37,7 +37,7 @@ FUND_COLUMNS: dict[str, tuple[str, ...]] = {
 GRADE = ("评价等级", "自评等级", "绩效评价等级", "自评结果等级")
 STOP = frozenset(
     UNIT
-    + ("按收入性质分", "按支出性质分", "年度总体目标", "预期目标", "实际完成情况")
+    + ("按收入性质分", "按支出性质分", "年度总体目标", "预期目标", "实际完成情况", "主管部门", "实施单位")
     + common.INCOME_PARTS
     + common.SPENDING_PARTS
 )
@@ -92,6 +92,8 @@ def read(grid: Grid) -> SelfEvaluation:
         total_weight=total_weight,
         total_score=total_score,
         grade=common.labelled_text(grid, GRADE, STOP),
+        authority=common.labelled_text(grid, ("主管部门",), STOP),
+        implementer=common.labelled_text(grid, ("实施单位",), STOP),
     )
 
 
@@ -138,6 +140,6 @@ SCHEMA = FormSchema(
         FieldSpec("total_score", "总分", key=True),
     ),
     derived=_relations,
-    captions=("按收入性质分", "按支出性质分", "年度总体目标", "年度资金总额", "年度预算申请"),
+    captions=("按收入性质分", "按支出性质分", "年度总体目标", "年度资金总额", "年度预算申请", "项目资金"),
     unit_fields=("unit",),
 )

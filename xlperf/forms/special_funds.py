@@ -54,6 +54,7 @@ def read_summary(grid: Grid) -> SpecialFundSummary:
             total = amount
             continue
         if name.empty and amount.empty:
+            grid.text_field(row, cols.get("no"))  # a numbered row left empty: its 序号 is read
             continue
         rows.append(
             SummaryRow(
