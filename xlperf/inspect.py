@@ -38,6 +38,16 @@ def key_fields(form: Form) -> dict[str, Any]:
     return out
 
 
+def _coverage(model: WorkbookModel, form: Form) -> dict[str, Any] | None:
+    """The rows of the form's region, the filled cells read, and the cells not read (A1 references)."""
+    from xlperf.a1 import a1
+
+    cov = model.coverage_of(form)
+    if cov is None:
+        return None
+    return {"rows": list(cov.region), "read": cov.read, "unread": [a1(r, c) for r, c, _ in cov.unread]}
+
+
 def summarize(model: WorkbookModel) -> dict[str, Any]:
     """A JSON-ready description of a workbook model (the output of ``xlperf inspect --json``)."""
     from xlperf.forms import TITLES
@@ -52,6 +62,7 @@ def summarize(model: WorkbookModel) -> dict[str, Any]:
                 "form_title": TITLES[form.kind],
                 "fields": key_fields(form),
                 "indicators": block.counts_by_level1() if block else {},
+                "coverage": _coverage(model, form),
             }
         )
     return {"file": utf8(model.path), "sheets": sheets, "unrecognized": model.unrecognized}
@@ -65,6 +76,11 @@ def render_text(summary: dict[str, Any]) -> str:
         if s["indicators"]:
             counts = "，".join(f"{k} {n}" for k, n in s["indicators"].items())
             lines.append(f"      指标：{counts}")
+        cov = s.get("coverage")
+        if cov:
+            first, last = cov["rows"]
+            unread = f"，未读入 {len(cov['unread'])} 格：" + "、".join(cov["unread"][:8]) if cov["unread"] else ""
+            lines.append(f"      读入：第 {first}–{last} 行，{cov['read']} 个非空单元格{unread}")
     if summary["unrecognized"]:
         lines.append("  未识别的工作表：" + "、".join(summary["unrecognized"]))
     if not summary["sheets"]:
