@@ -18,21 +18,6 @@ from layouts import LAYOUTS, NS, Layout, key_text, sheet_parts
 from lxml import etree
 
 TWINS = ("clean", "planted")
-
-# Layouts the readers do not handle yet, each with why: their tests are expected to fail (strictly, so that
-# the day they pass the mark must go).
-NOT_YET = {
-    "flat_export": "a flat export (one row per indicator, the project columns merged down) is read as one project "
-    "without a name; a reader that splits it into one project per merged block is still to be written",
-}
-
-
-def reading(names: list[str]) -> list[object]:
-    """The layouts as parameters, those in NOT_YET marked as expected failures."""
-    return [
-        pytest.param(n, marks=pytest.mark.xfail(reason=NOT_YET[n], strict=True)) if n in NOT_YET else n
-        for n in names
-    ]
 MIN_SHARE_FOUND = 0.95
 
 
@@ -158,7 +143,7 @@ def test_every_family_is_planted() -> None:
 
 
 @pytest.mark.parametrize("twin", TWINS)
-@pytest.mark.parametrize("name", reading(list(LAYOUTS)))
+@pytest.mark.parametrize("name", list(LAYOUTS))
 def test_forms_recognised(name: str, twin: str, outcomes) -> None:
     """Every form of the layout is recognised, on its sheet, with its key value; nothing else is."""
     layout = LAYOUTS[name]
@@ -173,7 +158,7 @@ def test_forms_recognised(name: str, twin: str, outcomes) -> None:
     )
 
 
-@pytest.mark.parametrize("name", reading(list(LAYOUTS)))
+@pytest.mark.parametrize("name", list(LAYOUTS))
 def test_clean_twin_is_quiet(name: str, outcomes) -> None:
     """A correct document: no error, no form.* finding, and none of the planted findings."""
     layout = LAYOUTS[name]
@@ -188,7 +173,7 @@ def test_clean_twin_is_quiet(name: str, outcomes) -> None:
     )
 
 
-@pytest.mark.parametrize("name", reading(list(LAYOUTS)))
+@pytest.mark.parametrize("name", list(LAYOUTS))
 def test_planted_mistakes_found(name: str, outcomes) -> None:
     """Every planted mistake is found at its cell, and no error fires beyond them."""
     layout = LAYOUTS[name]

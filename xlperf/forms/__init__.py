@@ -31,6 +31,9 @@ class FormSpec:
     matches: Callable[[set[str]], bool]
     read: Callable[[Grid], Any]
     schema: FormSchema
+    # A region holding several forms of this kind in one table (a flat export): each form with the view of
+    # its rows, or None when the region is one form.
+    read_many: Callable[[Grid], list[tuple[Any, Grid]] | None] | None = None
 
     @property
     def kind(self) -> str:
@@ -47,7 +50,7 @@ FORMS: tuple[FormSpec, ...] = (
     FormSpec(special_funds.matches_summary, special_funds.read_summary, special_funds.SUMMARY_SCHEMA),
     FormSpec(self_eval.matches, self_eval.read, self_eval.SCHEMA),
     FormSpec(basic_data.matches, basic_data.read, basic_data.SCHEMA),
-    FormSpec(project_target.matches, project_target.read, project_target.SCHEMA),
+    FormSpec(project_target.matches, project_target.read, project_target.SCHEMA, project_target.read_flat),
     FormSpec(dept_target.matches, dept_target.read, dept_target.SCHEMA),
 )
 TITLES = {spec.kind: spec.title for spec in FORMS}
@@ -106,10 +109,11 @@ def read_book(book: Book) -> WorkbookModel:
                 if spec is None:
                     continue
                 found = True
-                form = spec.read(view)
-                read, unread = view.coverage(CAPTIONS + spec.schema.captions, CAPTION_PATTERNS)
-                forms.append(form)
-                coverage[id(form)] = Coverage((top, view.n_rows), read, unread)
+                many = spec.read_many(view) if spec.read_many is not None else None
+                for form, seen in many if many is not None else [(spec.read(view), view)]:
+                    read, unread = seen.coverage(CAPTIONS + spec.schema.captions, CAPTION_PATTERNS)
+                    forms.append(form)
+                    coverage[id(form)] = Coverage((seen.top, seen.n_rows), read, unread)
             if found or not any(v is not None and v != "" for row in grid.data.values for v in row):
                 continue
             if grid.data.hidden or _is_list_sheet(grid):

@@ -47,6 +47,7 @@ class Grid:
         self.n_cols = data.n_cols
         # The rows this grid shows: the whole sheet, or one region of it (see :meth:`region`).
         self.top = 1
+        self._hide = (0, -1)  # rows hidden inside the view (see :meth:`rows_view`)
         # 万元 per unit of the amounts on the sheet: 1 (万元), or 0.0001 where the sheet says "金额单位：元".
         self.scale = Decimal(1)
         # The origin cells readers took a value or a label from: what a form's coverage counts as read.
@@ -126,6 +127,19 @@ class Grid:
         if any(k in YUAN_CAPTIONS for k in self.index):
             self.scale = Decimal("0.0001")
 
+    def rows_view(self, header: int, first: int, last: int, top: int | None = None) -> Grid:
+        """The region ``top``…``last`` with the rows between the ``header`` row and ``first`` hidden: one block
+        of a flat table (one project's rows under the table's shared header)."""
+        view = self.region(top or header, last)
+        view._hide = (header + 1, first - 1)
+        shown = {k: [rc for rc in cells if view._shown(rc[0])] for k, cells in view.index.items()}
+        view.index = {k: cells for k, cells in shown.items() if cells}
+        return view
+
+    def _shown(self, row: int) -> bool:
+        lo, hi = self._hide
+        return not lo <= row <= hi
+
     def mark_read(self, row: int, col: int) -> None:
         """Count a cell as read by the form (a label it recognised, a value it took)."""
         self.used.add(self.origin(row, col))
@@ -166,7 +180,7 @@ class Grid:
 
     def _at(self, r: int, c: int) -> Any:
         """The value a cell holds itself (merges not resolved)."""
-        if self.top <= r <= self.n_rows:
+        if self.top <= r <= self.n_rows and not self._hide[0] <= r <= self._hide[1]:
             values = self.data.values[r - 1]
             if 1 <= c <= len(values):
                 return values[c - 1]
@@ -175,7 +189,7 @@ class Grid:
     def key(self, row: int, col: int) -> str:
         """The label key of a cell (see :func:`xlperf.labels.label_key`); "" for blanks and numbers."""
         o = self._origin.get((row, col), (row, col))
-        return self._keys.get(o, "") if self.top <= o[0] <= self.n_rows else ""
+        return self._keys.get(o, "") if self.top <= o[0] <= self.n_rows and self._shown(o[0]) else ""
 
     def blank(self, row: int, col: int) -> bool:
         return is_blank(self.raw(row, col))

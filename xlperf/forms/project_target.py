@@ -8,10 +8,12 @@ Seed 002: unit line, 项目编码, 项目名称, 预算规模及资金用途 (�
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from xlperf.amounts import to_percent
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
-from xlperf.forms.indicators import has_indicator_header, read_block
+from xlperf.forms.indicators import find_header, has_indicator_header, read_block
 from xlperf.forms.schema import ALWAYS, IF_LABELLED, FieldSpec, FormSchema, SumSpec
 from xlperf.model import Field, PlanPoint, ProjectTarget
 
@@ -71,6 +73,75 @@ def read(grid: Grid) -> ProjectTarget:
         authority=common.labelled_text(grid, AUTHORITY, STOP),
         implementer=common.labelled_text(grid, IMPLEMENTER, STOP),
     )
+
+
+# A flat export: one row per indicator under one header, each project's own columns merged down over its
+# indicator rows. Field → header labels (as label_key gives them).
+FLAT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "no": ("序号",),
+    "name": ("项目名称",),
+    "code": ("项目编码", "项目代码"),
+    "budget": BUDGET,
+    "fiscal": FISCAL,
+    "other": OTHER,
+    "goal": GOAL,
+    "unit_line": ("单位名称", "预算单位", "部门名称"),
+    "authority": AUTHORITY,
+    "implementer": IMPLEMENTER,
+}
+
+
+def read_flat(grid: Grid) -> list[tuple[ProjectTarget, Grid]] | None:
+    """The projects of a flat export, each with the view of its rows; None when the region is not one (its
+    项目名称 is a label beside its value, not a column of the indicator table's header)."""
+    header = find_header(grid)
+    name = grid.find_one(("项目名称",))
+    if header is None or name is None or name.row != header:
+        return None
+    cols = grid.header_columns(header, FLAT_COLUMNS)
+    name_col = cols["name"]
+    starts = [
+        r
+        for r in range(header + 1, grid.n_rows + 1)
+        if grid.origin(r, name_col) == (r, name_col) and not grid.blank(r, name_col)
+    ]
+    if not starts:
+        return None
+    out = []
+    title = common.title(grid)
+    ends = [s - 1 for s in starts[1:]] + [grid.n_rows]
+    for i, (first, last) in enumerate(zip(starts, ends, strict=True)):
+        # The first project's view also holds what stands above the header (the table's title).
+        view = grid.rows_view(header, first, last, top=grid.top if i == 0 else header)
+        view.detect_unit()
+        if i == 0:
+            common.title(view)
+
+        def text(field: str, view: Grid = view, first: int = first) -> Field[str]:
+            return view.text_field(first, cols.get(field)) if field in cols else Field(None, None, grid.name, "")
+
+        def amount(field: str, view: Grid = view, first: int = first) -> Field[Decimal]:
+            return view.amount_field(first, cols.get(field)) if field in cols else Field(None, None, grid.name, "")
+
+        text("no")
+        form = ProjectTarget(
+            sheet=grid.name,
+            title=title,
+            unit_line=text("unit_line"),
+            code=text("code"),
+            name=text("name"),
+            budget=amount("budget"),
+            fiscal=amount("fiscal"),
+            other=amount("other"),
+            purpose=Field(None, None, grid.name, ""),
+            plan=[],
+            goal=text("goal"),
+            indicators=read_block(view),
+            authority=text("authority"),
+            implementer=text("implementer"),
+        )
+        out.append((form, view))
+    return out
 
 
 def _basis_note(grid: Grid) -> Field[str]:
