@@ -694,8 +694,8 @@ def lay_out_l4(b: Build) -> None:
             plants.append(("indicator.direction", j, 0, "satisfaction 指标性质 ≤ with 90%"))
         if b.planted and n == 12:
             j = find(split, "l3", "补助发放覆盖率")
-            split[j]["v"] = "≥90"
-            plants.append(("indicator.bad_value", j, 1, "指标值 ≥90 under 指标性质 ≥: two operators"))
+            split[j].update(nature="≤", v="≥90")  # 指标性质 says ≤, the 指标值 says ≥: which is meant?
+            plants.append(("indicator.bad_value", j, 1, "指标值 ≥90 under 指标性质 ≤: two operators that disagree"))
             k = find(split, "l3", "补助发放时效")
             split[k]["v"] = ""
             plants.append(("indicator.empty_value", k, 1, "指标值 left empty"))

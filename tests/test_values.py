@@ -161,3 +161,11 @@ def test_join_target(operator, value, unit, joined):
 def test_joined_target_parses_as_one_value():
     v = parse_value(join_target("等于", 1, "年"))
     assert (v.kind, v.operator, v.number, v.unit, v.direction) == ("number", "=", Decimal(1), "年", 0)
+
+
+def test_an_operator_in_both_cells_is_read_once_when_they_agree_and_reported_when_they_do_not():
+    from xlperf.values import join_target, parse_value
+
+    assert parse_value(join_target("≥", "≥95%", "%")).text == "≥95%"
+    disagree = parse_value(join_target("≤", "≥90", "%"))
+    assert disagree.kind == "unparseable"

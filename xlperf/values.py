@@ -117,7 +117,10 @@ def join_target(operator: object, value: object, unit: object) -> object:
     if own.kind in ("empty", "unparseable"):
         return value
     if own.operator is not None and op_text:
-        return f"{op_text}{text}"  # an operator in both cells ("≥" beside "≥90"): two operators, reported
+        if operator_of(op_text) == own.operator:
+            op_text = ""  # the same operator written twice ("≥" beside "≥95%"): the value says it already
+        else:
+            return f"{op_text}{text}"  # "≤" beside "≥90": two operators that disagree, reported
     if own.kind != "number" or own.unit:
         unit_text = ""
     if not op_text and not unit_text:

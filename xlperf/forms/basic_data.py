@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from xlperf.amounts import to_percent
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
 from xlperf.forms.schema import FieldSpec, FormSchema, Relation
@@ -36,8 +35,7 @@ def read(grid: Grid) -> BasicData:
         if row is not None:
             quota = grid.amount_field(row, cols.get("quota"))
             actual = grid.amount_field(row, actual_hit.col if actual_hit else None)
-            cell = grid.text_field(row, cols.get("rate"))
-            rate = Field(to_percent(cell.raw), cell.raw, cell.sheet, cell.cell)
+            rate = grid.percent_field(row, cols.get("rate"))
     head = grid.find_one(("经费控制情况",), prefix=True)
     header: list[str] = []
     rows: list[BasicDataRow] = []

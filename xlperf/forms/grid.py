@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from xlperf.a1 import a1
-from xlperf.amounts import is_blank, split_labelled, to_decimal
+from xlperf.amounts import is_blank, split_labelled, to_decimal, to_percent
 from xlperf.book.number_formats import is_percent_format
 from xlperf.book.protocol import SheetData
 from xlperf.labels import label_key
@@ -321,6 +321,12 @@ class Grid:
         self.used.add(at)
         d = to_decimal(v)
         return Field(d if d is None or self.scale == 1 else d * self.scale, v, self.name, a1(*at))
+
+    def percent_field(self, row: int, col: int | None) -> Field[Decimal]:
+        """A percentage as a fraction of 1, read as the cell shows it: 1.23 in a "0%" cell is 123 %, "99.11%"
+        typed as text is 0.9911, a bare 100 is 100 %."""
+        cell = self.text_field(row, col)
+        return Field(to_percent(cell.raw if cell.value is None else cell.value), cell.raw, cell.sheet, cell.cell)
 
     def hit_text(self, hit: Hit | None, at: Hit | None = None) -> Field[str]:
         """A text field from a found value cell; ``at`` locates it when the value is absent."""

@@ -24,7 +24,6 @@ from decimal import Decimal
 from typing import Any
 
 from xlperf.a1 import column_letter
-from xlperf.amounts import to_percent
 from xlperf.forms.grid import Grid
 from xlperf.labels import LEVEL2, SIGN_OFF, is_level1, is_level2, label_weight, level1_key, level2_key, norm
 from xlperf.model import Field, Indicator, IndicatorBlock, missing
@@ -433,10 +432,9 @@ def _derived(grid: Grid, level2: str | None) -> Field[str]:
 def _field(grid: Grid, name: str, row: int, col: int) -> Field[Any]:
     if name in AMOUNT_COLUMNS:
         return grid.amount_field(row, col)
-    cell = grid.text_field(row, col)
     if name in PERCENT_COLUMNS:
-        return Field(to_percent(cell.raw), cell.raw, cell.sheet, cell.cell)
-    return cell
+        return grid.percent_field(row, col)
+    return grid.text_field(row, col)
 
 
 def grid_col(col: int) -> str:

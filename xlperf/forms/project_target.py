@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlperf.amounts import to_percent
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
 from xlperf.forms.indicators import find_header, has_indicator_header, read_block
@@ -195,8 +194,7 @@ def _plan(grid: Grid) -> list[PlanPoint]:
     row = grid.next_filled_row(head.row)
     points: list[PlanPoint] = []
     for label, col in cols.items():
-        cell = grid.text_field(row, col) if row else Field(None, None, grid.name, "")
-        points.append(PlanPoint(label, Field(to_percent(cell.raw), cell.raw, cell.sheet, cell.cell)))
+        points.append(PlanPoint(label, grid.percent_field(row, col) if row else Field(None, None, grid.name, "")))
     return points
 
 

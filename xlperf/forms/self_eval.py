@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xlperf.a1 import column_index
-from xlperf.amounts import to_decimal, to_percent
+from xlperf.amounts import to_decimal
 from xlperf.forms import common
 from xlperf.forms.grid import Grid
 from xlperf.forms.indicators import read_block
@@ -60,8 +60,7 @@ def read(grid: Grid) -> SelfEvaluation:
 
     rate = empty
     if row is not None and "rate" in cols:
-        cell = grid.text_field(row, cols["rate"])
-        rate = Field(to_percent(cell.raw), cell.raw, cell.sheet, cell.cell)
+        rate = grid.percent_field(row, cols["rate"])
     goal_head = grid.find_one(("预期目标",))
     goal_cols = (
         grid.header_columns(goal_head.row, {"expected": ("预期目标",), "actual": ("实际完成情况",)})
