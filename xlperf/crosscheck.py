@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from xlperf.checks.amount import fmt, same
+from xlperf.checks.sums import money, same
 from xlperf.labels import norm
 from xlperf.model import Field, SpecialFundSummary, SpendingDirection, SummaryRow, WorkbookModel
 from xlperf.report import Finding, Pairing, Report, clip
@@ -108,7 +108,8 @@ def check(model: WorkbookModel) -> Report:
                 finding(
                     "xref.missing_sheet",
                     row.name,
-                    f"附表2的“{clip(row.name.text)}”（{fmt(row.amount.value)} 万元）没有对应的附表3："
+                    f"附表2的“{clip(row.name.text)}”（{money(row.amount.value, row.amount.unit or '万元')}）"
+                    "没有对应的附表3："
                     "请补上该支出方向的附表3",
                 )
             )
@@ -143,8 +144,9 @@ def _compare(row: SummaryRow, sheet: SpendingDirection, basis: str, score: float
                 finding(
                     "xref.amount_mismatch",
                     sheet.project_amount,
-                    f"附表3“{clip(sheet.direction.text)}”的项目金额 {fmt(sheet.project_amount.value)} 与附表2的金额 "
-                    f"{fmt(row.amount.value)}（{row.amount.cell}）不一致",
+                    f"附表3“{clip(sheet.direction.text)}”的项目金额 "
+                    f"{money(sheet.project_amount.value, sheet.project_amount.unit)}"
+                    f" 与附表2的金额 {money(row.amount.value, row.amount.unit)}（{row.amount.cell}）不一致",
                     expected=row.amount.value,
                     actual=sheet.project_amount.value,
                 )

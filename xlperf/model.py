@@ -28,6 +28,7 @@ class Field(Generic[T]):
     raw: Any = None
     sheet: str = ""
     cell: str = ""
+    unit: str = ""  # an amount's unit on the sheet where it is not 万元 ("元"); its value is in 万元 all the same
 
     @property
     def empty(self) -> bool:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from xlperf.a1 import split
 from xlperf.amounts import cents, is_blank
 from xlperf.checks.amount import NOT_APPLICABLE
-from xlperf.checks.sums import evaluate, fix_of, fmt, workbook_relations
+from xlperf.checks.sums import evaluate, fix_of, money, workbook_relations
 from xlperf.forms.schema import Relation
 from xlperf.model import Field, WorkbookModel
 from xlperf.report import Report
@@ -72,7 +72,7 @@ def fill_totals(model: WorkbookModel, overwrite: bool = False) -> Report:
                 finding(
                     r.code if r.code != "xref.total_mismatch" else "amount.sum_mismatch",
                     r.total,
-                    f"{r.label}：应为 {fmt(o.computed)}，单元格中是 {fmt(o.current)}；"
+                    f"{r.label}：应为 {money(o.computed, r.total.unit)}，单元格中是 {money(o.current, r.total.unit)}；"
                     "未覆盖（确认后用 --overwrite 替换）",
                     expected=o.computed,
                     actual=cents(o.current),

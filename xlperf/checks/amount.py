@@ -14,7 +14,7 @@ from typing import Any
 
 from xlperf.amounts import cents, split_labelled
 from xlperf.checks import sums
-from xlperf.checks.sums import fmt, same
+from xlperf.checks.sums import fmt, money, same
 from xlperf.forms import schema, schema_of
 from xlperf.model import Field, SpendingDirection, WorkbookModel
 from xlperf.report import Finding
@@ -46,12 +46,14 @@ def check_cells(form: Any) -> list[Finding]:
                 finding(
                     "amount.not_number",
                     f,
-                    f"{name}“{f.raw.strip()}”不是数字：金额单元格只填数字（单位万元），不要带单位或文字",
+                    f"{name}“{f.raw.strip()}”不是数字：金额单元格只填数字（单位{f.unit or '万元'}），不要带单位或文字",
                     actual=f.raw,
                 )
             )
         elif f.value is not None and f.value < 0:
-            out.append(finding("amount.negative", f, f"{name}为负数 {fmt(f.value)}，金额不能小于零", actual=f.value))
+            out.append(
+                finding("amount.negative", f, f"{name}为负数 {money(f.value, f.unit)}，金额不能小于零", actual=f.value)
+            )
     return out
 
 

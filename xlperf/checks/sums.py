@@ -28,6 +28,14 @@ def fmt(d: Decimal | None) -> str:
     return "空" if d is None else f"{cents(d):f}"
 
 
+def money(d: Decimal | None, unit: str = "") -> str:
+    """An amount (万元) as the sheet writes it: in 元 where the sheet's amounts are in 元 ("17864600.00元");
+    with ``unit`` "万元" the unit is said ("14.87 万元"), with "" (万元, the default) it is not."""
+    if d is None or unit not in ("元", "万元"):
+        return fmt(d)
+    return f"{cents(d * 10000):f}元" if unit == "元" else f"{fmt(d)} 万元"
+
+
 def same(a: Decimal | None, b: Decimal | None) -> bool:
     return cents(a or Decimal(0)) == cents(b or Decimal(0))
 
@@ -147,13 +155,14 @@ def fix_of(o: Outcome) -> Edit | None:
 
 def finding_of(o: Outcome) -> Finding:
     r = o.relation
-    s, t = fmt(o.computed), fmt(o.current)
-    diff = fmt(o.computed - (o.current or Decimal(0)))
+    unit = r.total.unit
+    s, t = money(o.computed, unit), money(o.current, unit)
+    diff = money(o.computed - (o.current or Decimal(0)), unit)
     if r.message is not None:
         message = r.message(s, t)
     elif r.at == "first_part":
         pairs = zip(r.part_labels, r.parts, strict=True)
-        items = " + ".join(f"{label} {fmt(p.value)}".strip() for label, p in pairs if p.value is not None)
+        items = " + ".join(f"{label} {money(p.value, unit)}".strip() for label, p in pairs if p.value is not None)
         message = f"{r.label}：{items} = {s}，与{r.total_label} {t} 不一致（相差 {diff}）"
     else:
         message = f"{r.label}：各项之和 {s} 与合计 {t} 不一致（相差 {diff}）"
@@ -195,10 +204,11 @@ def _total_wrong(sides: list[Outcome]) -> Finding:
     r = o.relation
     names = "、".join(g.relation.label for g in sides)
     diff = o.computed - (o.current or Decimal(0))
+    u = r.total.unit
     f = finding(
         r.code,
         r.total,
-        f"{r.total_label} {fmt(o.current)} 有误：{names}都合计为 {fmt(o.computed)}（相差 {fmt(diff)}）",
+        f"{r.total_label} {money(o.current, u)} 有误：{names}都合计为 {money(o.computed, u)}（相差 {money(diff, u)}）",
         expected=o.computed,
         actual=cents(o.current or Decimal(0)),
     )

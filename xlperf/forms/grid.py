@@ -18,9 +18,10 @@ from xlperf.a1 import a1
 from xlperf.amounts import is_blank, split_labelled, to_decimal, to_percent
 from xlperf.book.number_formats import is_percent_format
 from xlperf.book.protocol import SheetData
-from xlperf.labels import label_key
+from xlperf.labels import label_key, norm
 from xlperf.model import Field
 
+_UNIT_IN_HEADER = re.compile(r"\((万元|元)\)$")
 # Captions saying the amounts are in 元 (as label_key gives them).
 YUAN_CAPTIONS = frozenset({"金额单位:元", "单位:元", "单位(元)", "金额单位(元)"})
 
@@ -50,6 +51,8 @@ class Grid:
         self._hide = (0, -1)  # rows hidden inside the view (see :meth:`rows_view`)
         # 万元 per unit of the amounts on the sheet: 1 (万元), or 0.0001 where the sheet says "金额单位：元".
         self.scale = Decimal(1)
+        # The same for a column whose header names its unit ("金额（元）"), over the sheet's.
+        self.column_scale: dict[int, Decimal] = {}
         # The origin cells readers took a value or a label from: what a form's coverage counts as read.
         self.used: set[tuple[int, int]] = set()
         # origin[(r, c)] = top-left of the merge containing (r, c), for merged cells only.
@@ -298,6 +301,9 @@ class Grid:
                 if fname not in found and k in aliases:
                     found[fname] = h.col
                     self.used.add((h.row, h.col))
+                    unit = _UNIT_IN_HEADER.search(norm(h.value))
+                    if unit:
+                        self.column_scale[h.col] = Decimal("0.0001") if unit.group(1) == "元" else Decimal(1)
                     break
         return found
 
@@ -320,7 +326,10 @@ class Grid:
         v = self._at(*at)
         self.used.add(at)
         d = to_decimal(v)
-        return Field(d if d is None or self.scale == 1 else d * self.scale, v, self.name, a1(*at))
+        scale = self.column_scale.get(at[1], self.scale)
+        if scale == 1:
+            return Field(d, v, self.name, a1(*at))
+        return Field(None if d is None else d * scale, v, self.name, a1(*at), "元")
 
     def percent_field(self, row: int, col: int | None) -> Field[Decimal]:
         """A percentage as a fraction of 1, read as the cell shows it: 1.23 in a "0%" cell is 123 %, "99.11%"
