@@ -886,7 +886,7 @@ def lay_out_l7(b: Build) -> None:
     kinds = ("amount", "amount", "amount", "score", "pct", "score")
     r, a_funds = row(ws, r, [(1, "", "block"), (3, "年度资金总额", "label"),
                              *[(1, f[h], k) for h, k in zip(heads, kinds, strict=True)], (1, "", "label")])  # fmt: skip
-    weight_cell, rate_score_cell, annual_cell = a_funds[5], a_funds[7], a_funds[3]
+    weight_cell, rate_score_cell = a_funds[5], a_funds[7]
     r = put_row(ws, r, [(1, "", "block"), (5, "按收入性质分：", "label"), (5, "按支出性质分：", "label")])
     parts_row = r
     for inc, spe in zip(income, spending, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from conftest import example
 from openpyxl import Workbook, load_workbook
 
