@@ -65,7 +65,13 @@ def summarize(model: WorkbookModel) -> dict[str, Any]:
                 "coverage": _coverage(model, form),
             }
         )
-    return {"file": utf8(model.path), "sheets": sheets, "unrecognized": model.unrecognized}
+    return {
+        "file": utf8(model.path),
+        "sheets": sheets,
+        "unrecognized": model.unrecognized,
+        "skipped": model.skipped,
+        "computed": model.computed,
+    }
 
 
 def render_text(summary: dict[str, Any]) -> str:
@@ -81,6 +87,11 @@ def render_text(summary: dict[str, Any]) -> str:
             first, last = cov["rows"]
             unread = f"，未读入 {len(cov['unread'])} 格：" + "、".join(cov["unread"][:8]) if cov["unread"] else ""
             lines.append(f"      读入：第 {first}–{last} 行，{cov['read']} 个非空单元格{unread}")
+        n = summary.get("computed", {}).get(s["sheet"])
+        if n and s is next(x for x in summary["sheets"] if x["sheet"] == s["sheet"]):
+            lines.append(f"      {n} 个公式没有保存计算结果（文件由其他程序生成），已在内存中计算后读取")
+    if summary.get("skipped"):
+        lines.append("  未作检查的隐藏表或下拉列表：" + "、".join(summary["skipped"]))
     if summary["unrecognized"]:
         lines.append("  未识别的工作表：" + "、".join(summary["unrecognized"]))
     if not summary["sheets"]:

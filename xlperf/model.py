@@ -331,6 +331,10 @@ class WorkbookModel:
     unreadable: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
     # Sheets left out on purpose: hidden sheets, and the lists behind drop-downs.
     skipped: list[str] = field(default_factory=list)
+    # Formulas the file holds without a value (written by a program, not Excel): per sheet, how many were
+    # computed in memory before reading, and the cells (row, column) that could not be computed.
+    computed: dict[str, int] = field(default_factory=dict)
+    uncomputed: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Any]:
         return [f for f in self.forms if f.kind == kind]

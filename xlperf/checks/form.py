@@ -29,6 +29,16 @@ def check(model: WorkbookModel) -> list[Finding]:
             )
         else:
             out.append(finding("form.unrecognized", (name, "A1"), f"工作表“{name}”不是已知的绩效表格，未作检查"))
+    for sheet, cells in model.uncomputed.items():
+        for row, col in cells:
+            out.append(
+                finding(
+                    "form.partly_read",
+                    (sheet, a1(row, col)),
+                    "这个公式没有保存计算结果（文件由其他程序生成），xlperf 也无法计算它，该格按空白读入、未作检查："
+                    "请在 Excel 或 WPS 中打开文件、保存一次后再检查",
+                )
+            )
     for form in model.forms:
         out += _unread(model, form)
         for label, field in required_fields(schema_of(form), form):

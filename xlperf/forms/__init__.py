@@ -96,10 +96,17 @@ def read_book(book: Book) -> WorkbookModel:
     unreadable: dict[str, list[tuple[str, int, int]]] = {}
     skipped: list[str] = []
     coverage: dict[int, Coverage] = {}
+    computed: dict[str, int] = {}
+    uncomputed: dict[str, list[tuple[int, int]]] = {}
     names = [n for n in book.sheet_names() if n not in OWN_SHEETS]
     with _collector_paused():
         for name in names:
-            grid = Grid(book.read(name))
+            data = book.read(name)
+            if data.computed:
+                computed[name] = len(data.computed)
+            if data.uncomputed:
+                uncomputed[name] = sorted(data.uncomputed)
+            grid = Grid(data)
             regions = split(grid)
             found = False
             for top, bottom in regions:
@@ -125,6 +132,7 @@ def read_book(book: Book) -> WorkbookModel:
                 unreadable[name] = labels
     model = WorkbookModel(book.path, forms, unrecognized, names, coverage)
     model.unreadable, model.skipped = unreadable, skipped
+    model.computed, model.uncomputed = computed, uncomputed
     return model
 
 
