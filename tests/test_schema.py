@@ -133,3 +133,14 @@ def test_batch_finds_the_unit_through_the_schema(models):
     assert unit_of(models["000"]) == "株洲市石峰区民政局"
     assert unit_of(models["001"]) == "株洲市芦淞区民政局"
     assert unit_of(models["002"]).startswith("314001民政部门")
+
+
+def test_docs_rules_md_is_the_catalog():
+    """docs/rules.md is made from the catalog: a rule added to the code and not to the doc fails here."""
+    from conftest import ROOT
+
+    from xlperf.rules import RULES, markdown
+
+    doc = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert doc == markdown(), "regenerate: xlperf rules --format markdown > docs/rules.md"
+    assert all(f"`{r.code}`" in doc for r in RULES)

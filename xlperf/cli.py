@@ -193,6 +193,11 @@ def _backup_note(backup) -> str:
 def _rules(args: argparse.Namespace) -> int:
     from xlperf.rules import RULES
 
+    if args.format == "markdown":
+        from xlperf.rules import markdown
+
+        sys.stdout.write(markdown())
+        return EXIT_OK
     if args.format == "json":
         rows = [{"code": r.code, "severity": r.severity, "title": r.title, "fires_when": r.fires_when} for r in RULES]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -268,7 +273,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(run=_fill)
 
     p = sub.add_parser("rules", help="列出全部校验规则 (list the rule catalog)")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     p.set_defaults(run=_rules)
     import importlib
 

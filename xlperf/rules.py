@@ -71,3 +71,29 @@ def finding(
     rule = BY_CODE[code]
     sheet, cell = (at.sheet, at.cell) if isinstance(at, Field) else at
     return Finding(code, rule.severity, sheet, cell, message, expected, actual)
+
+
+FAMILIES = {
+    "form": "form — recognising the workbook, and what was not read",
+    "amount": "amount — money that must add up",
+    "xref": "xref — 附表2 against 附表3 and the department table",
+    "indicator": "indicator — the indicator table",
+    "plan": "plan — 资金支出计划",
+    "score": "score — self-evaluation scores",
+}
+
+
+def markdown() -> str:
+    """The catalog as docs/rules.md prints it (``xlperf rules --format markdown``; a test keeps them equal)."""
+    lines = [
+        "# Rule catalog",
+        "",
+        "Made from the code (`xlperf rules --format markdown > docs/rules.md`); a test fails when they differ.",
+        "Each finding has a `code` (stable), a `severity` (`error` · `warning` · `hint`), the `sheet` and `cell`",
+        "to look at, a Chinese `message` saying what is wrong and what to write instead, `expected` / `actual`",
+        "where a number is involved, and for sums a `fix` (the formula and value 填充合计 writes).",
+    ]
+    for prefix, heading in FAMILIES.items():
+        lines += ["", f"## {heading}", "", "| code | severity | 名称 | 何时报告 |", "|---|---|---|---|"]
+        lines += [f"| `{r.code}` | {r.severity} | {r.title} | {r.fires_when} |" for r in RULES if r.code.split(".")[0] == prefix]
+    return "\n".join(lines) + "\n"
