@@ -46,3 +46,23 @@ def test_a_sheet_in_wan_yuan_is_left_as_it_is(tmp_path):
     model = read_file(str(summary_in_yuan(tmp_path / "wan.xlsx", "单位：万元", "金额", 2598700)))
     assert model.of_kind("summary")[0].total.value == Decimal("2598700")
     assert model.of_kind("summary")[0].total.unit == ""
+
+
+def test_a_calculation_itemised_in_yuan_is_added_in_wan_yuan(models, tmp_path):
+    """Seed 000's 经开区-民政事务专项 (97.61 万元) with its 测算说明 written in 元: quiet when the items add up
+    (523800 + 452300 元 = 97.61 万元), reported when they do not."""
+    from test_schema import patched
+
+    from conftest import example
+
+    d = next(x for x in models["000"].of_kind("direction") if x.direction.text == "经开区-民政事务专项")
+    cell = (d.details[0].basis.sheet, d.details[0].basis.cell)
+
+    def text_calc(text: str, name: str):
+        model = read_file(str(patched(example("000"), tmp_path / name, {cell: text})))
+        return [f for f in check_model(model).findings if f.code == "amount.text_calc_mismatch" and f.sheet == cell[0]]
+
+    assert text_calc("发放经开区高龄生活补贴523800元，两残护理补贴452300元", "right.xlsx") == []
+    found = text_calc("发放经开区高龄生活补贴523800元，两残护理补贴462300元", "wrong.xlsx")
+    assert [(f.cell, f.expected, f.actual) for f in found] == [(cell[1], Decimal("97.61"), Decimal("98.61"))]
+    assert text_calc("按每人每月50元发放高龄补贴，两残护理补贴452300元", "rate.xlsx") == []  # a rate is no sum

@@ -59,10 +59,26 @@ def check_cells(form: Any) -> list[Finding]:
 
 # --- 测算依据 text ------------------------------------------------------------------------------------
 
-_AMOUNT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*万(?:元)?(?!\s*[/／每])")
+_AMOUNT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万元|万|元)(?!\s*[/／每])")
+# An amount right after these words is a rate (每人每月50元, 标准为650元), not a sum of money.
+_RATE_BEFORE = re.compile(r"(每|标准|按|补助为|补贴为)[^，,；;。]{0,4}$")
 _STATED_TOTAL = re.compile(r"(?:共计|合计|总计|共|总额|累计|小计)\s*(?:为|约)?\s*$")
 _OPEN_LIST = re.compile(r"等(?![级于同额次])")
 _SHARES = re.compile(r"\d+(?:\.\d+)?\s*[%％]|\d+\s*[:：]\s*\d+|配套|承担|比例")
+
+
+def _amounts(text: str) -> list[tuple[int, Decimal]]:
+    """The sums of money a text names, in 万元, with where each stands: "14.87万元" as 14.87, "7800元" as 0.78
+    (a text may itemise in 元 and total in 万元); rates per person or month are left out."""
+    out = []
+    for m in _AMOUNT.finditer(text):
+        value = Decimal(m.group("num"))
+        if m.group("unit") == "元":
+            if _RATE_BEFORE.search(text[max(0, m.start() - 8) : m.start()]):
+                continue
+            value = value / 10000
+        out.append((m.start(), value))
+    return out
 
 
 def check_text_calc(direction: SpendingDirection) -> list[Finding]:
@@ -70,7 +86,7 @@ def check_text_calc(direction: SpendingDirection) -> list[Finding]:
     out = []
     for d in direction.details:
         text = d.basis.text
-        items = [(m.start(), Decimal(m.group("num"))) for m in _AMOUNT.finditer(text)]
+        items = _amounts(text)
         if len(items) < 2 or _OPEN_LIST.search(text):
             continue
         stated = [(pos, v) for pos, v in items if _STATED_TOTAL.search(text[max(0, pos - 6) : pos])]
