@@ -51,9 +51,8 @@ def test_a_sheet_in_wan_yuan_is_left_as_it_is(tmp_path):
 def test_a_calculation_itemised_in_yuan_is_added_in_wan_yuan(models, tmp_path):
     """Seed 000's 经开区-民政事务专项 (97.61 万元) with its 测算说明 written in 元: quiet when the items add up
     (523800 + 452300 元 = 97.61 万元), reported when they do not."""
-    from test_schema import patched
-
     from conftest import example
+    from test_schema import patched
 
     d = next(x for x in models["000"].of_kind("direction") if x.direction.text == "经开区-民政事务专项")
     cell = (d.details[0].basis.sheet, d.details[0].basis.cell)
