@@ -39,7 +39,7 @@ def title(
 def labelled_text(grid: Grid, labels: tuple[str, ...], stop: frozenset[str], **kw: object) -> Field[str]:
     """The text to the right of the first of ``labels`` (empty, located beside it, when there is none)."""
     at = grid.find_one(labels, **kw)  # type: ignore[arg-type]
-    value = grid.value_of(at, stop)
+    value = grid.right_of(at, stop)
     if at is not None and value is not None:
         part = grid.part_of(at, value, labels)
         if part is not None:
@@ -56,7 +56,7 @@ def labelled_amount(grid: Grid, labels: tuple[str, ...], stop: frozenset[str], *
     inside = inline_amount(grid, at)
     if inside is not None:
         return inside
-    value = grid.value_of(at, stop)
+    value = grid.amount_of(at, stop)
     if value is None and split_labelled(at.value)[2]:
         return Field(None, at.value, grid.name, a1(at.row, at.col))  # "资金总额：" left empty: the amount goes inside
     return grid.hit_amount(value, at)
@@ -86,7 +86,7 @@ def parts(grid: Grid, labels: tuple[str, ...], first_row: int, last_row: int, st
             if labelled and amount is not None:
                 field: Field[Decimal] = Field(amount, hit.value, grid.name, a1(row, hit.col))
             else:
-                field = grid.hit_amount(grid.value_of(hit, stop), hit)
+                field = grid.hit_amount(grid.amount_of(hit, stop), hit)
             found.append(Part(key, field))
     return found
 

@@ -256,9 +256,10 @@ class Grid:
         return None
 
     def below(self, hit: Hit | None, stop: frozenset[str] | set[str] = frozenset()) -> Hit | None:
-        """The value cell of a label in a row of labels: the cell right under it (a row of labels with the
-        values in the row under, "资金总额 | 一般公共预算拨款 | …" over "1786.46 | 1786.46 | …"). Only when every
-        cell of the label's row is a label in ``stop``, so that a label beside its value never looks down."""
+        """The number right under an amount label in a row of labels (a row of labels with the values in the
+        row under, "资金总额 | 一般公共预算拨款 | …" over "1786.46 | 1786.46 | …"). Only when every cell of the
+        label's row is a label in ``stop`` (a label beside its value never looks down) and the row under holds
+        no label of its own."""
         if hit is None:
             return None
         if any(self.key(h.row, h.col) not in stop for h in self.row_hits(hit.row)):
@@ -268,10 +269,13 @@ class Grid:
             return None
         if any(self.key(row, h.col) in stop for h in self.row_hits(row) if self.origin(row, h.col)[0] == row):
             return None  # the next row holds labels of its own (the next section): not this label's values
-        return Hit(row, hit.col, self.raw(row, hit.col))
+        value = self.raw(row, hit.col)
+        if to_decimal(value) is None:
+            return None  # an amount is looked for under its label, and text there is something else
+        return Hit(row, hit.col, value)
 
-    def value_of(self, hit: Hit | None, stop: frozenset[str] | set[str] = frozenset()) -> Hit | None:
-        """A label's value: to its right, else under it in a row of labels."""
+    def amount_of(self, hit: Hit | None, stop: frozenset[str] | set[str] = frozenset()) -> Hit | None:
+        """An amount label's value: to its right, else the number under it in a row of labels."""
         return self.right_of(hit, stop) or self.below(hit, stop)
 
     @staticmethod

@@ -139,6 +139,14 @@ SCHEMA = FormSchema(
         FieldSpec("total_score", "总分", key=True),
     ),
     derived=_relations,
-    captions=("按收入性质分", "按支出性质分", "年度总体目标", "年度资金总额", "年度预算申请", "项目资金"),
+    captions=(
+        "按收入性质分",
+        "按支出性质分",
+        "年度总体目标",
+        "年度资金总额",
+        "年度预算申请",
+        "年度预算资金",
+        "项目资金",
+    ),
     unit_fields=("unit",),
 )

@@ -472,9 +472,9 @@ def selfeval(
         s.row(
             [
                 (3, "主管部门", "label"),
-                (5, Input(unit), "text"),
+                (5, Input(value(form.authority) if form and not form.authority.empty else unit), "text"),
                 (2, "实施单位", "label"),
-                (4, Input(unit), "text"),
+                (4, Input(value(form.implementer) if form and not form.implementer.empty else unit), "text"),
             ]
         )
     else:
