@@ -7,66 +7,27 @@ right for that rule, a mutation made with openpyxl on a copy, and the cell where
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import example
 from openpyxl import load_workbook
+from rule_cases import (
+    Case,
+    dept004,
+    direction,
+    drop_last_direction,
+    indicator,
+    loc,
+    more_cases,
+    new_sheet,
+    project,
+    summary_row,
+)
 
 from xlperf.checks import check_model
 from xlperf.forms import read_file
 from xlperf.model import WorkbookModel
-
-Edits = dict[tuple[str, str], Any]  # (sheet, cell) → new value ("" clears)
-
-
-@dataclass
-class Case:
-    code: str
-    seed: str
-    scope: str | None  # the sheet where the unmutated example must be quiet (None: the whole workbook)
-    mutate: Callable[[WorkbookModel], Edits]
-    at: Callable[[WorkbookModel], tuple[str, str]]  # where the finding must be, located on the original
-    extra: Callable[[Any], None] | None = None  # a structural change (add or remove a sheet)
-
-
-def direction(model: WorkbookModel, name: str):
-    return next(d for d in model.of_kind("direction") if d.direction.text == name)
-
-
-def summary_row(model: WorkbookModel, i: int):
-    return model.of_kind("summary")[0].rows[i]
-
-
-def dept004(model: WorkbookModel):
-    return model.forms[0]
-
-
-def indicator(block, name: str):
-    return next(i for i in block.indicators if i.name.text == name)
-
-
-def loc(field) -> tuple[str, str]:
-    return (field.sheet, field.cell)
-
-
-def project(model: WorkbookModel, prefix: str):
-    """A project table by its number ("2."), as its sheet or title starts."""
-    return next(
-        p for p in model.of_kind("project_target") if p.sheet.startswith(prefix) or p.title.text.startswith(prefix)
-    )
-
-
-def new_sheet(wb: Any) -> None:
-    wb.create_sheet("备注").append(["本表由财务室填报，联系人：李军"])
-
-
-def drop_last_direction(wb: Any) -> None:
-    del wb["附表3 (12)"]
-
 
 QUALITY = "工资及政策性社会保障、公用经费保障率"  # the first 质量指标 of seed 004
 
@@ -174,8 +135,11 @@ def test_rule_is_quiet_on_the_unmutated_example(case, models):
     assert [f for f in report.findings if f.code == case.code and in_scope(f, case)] == []
 
 
+CASES += more_cases()
+
+
 def test_every_rule_of_these_families_has_a_case():
     from xlperf.rules import RULES
 
-    families = ("form.", "amount.", "xref.", "indicator.", "plan.")
+    families = ("form.", "amount.", "xref.", "indicator.", "plan.", "goal.", "code.")
     assert {c.code for c in CASES} == {r.code for r in RULES if r.code.startswith(families)}

@@ -28,6 +28,7 @@ RULES: tuple[Rule, ...] = (
     Rule("amount.not_number", "error", "金额不是数字", "金额单元格是文字而不是数字（如“14.87万”“约10”）"),
     Rule("amount.negative", "error", "金额为负数", "金额小于零"),
     Rule("amount.sum_mismatch", "error", "合计不符", "合计数与各组成部分之和不一致（资金总额、预算数、合计行、项目金额、其中项等）"),
+    Rule("amount.unit_cost_mismatch", "warning", "单价测算不符", "测算说明中“数量 × 标准 × 月数（× 分担比例）”算出的金额与该行金额不一致"),
     Rule("amount.text_calc_mismatch", "hint", "测算说明金额不符", "测算依据文字列出的各项金额（万元）之和与该行金额不一致"),
     Rule("xref.missing_sheet", "error", "缺少附表3", "附表2中的支出方向没有对应的附表3"),
     Rule("xref.orphan_sheet", "error", "附表3无对应行", "附表3在附表2中找不到对应的支出方向"),
@@ -35,6 +36,7 @@ RULES: tuple[Rule, ...] = (
     Rule("xref.amount_mismatch", "error", "金额不一致", "附表2的金额与对应附表3的项目金额不一致"),
     Rule("xref.goal_mismatch", "warning", "绩效目标不一致", "附表2与对应附表3的实施期/年度绩效目标不一致"),
     Rule("xref.total_mismatch", "error", "项目支出不一致", "附表2合计与部门整体支出绩效目标表的项目支出不一致"),
+    Rule("xref.selfeval_vs_basic", "warning", "自评与基础数据表不符", "基础数据表某项决算/预算低于90%而自评执行率在99%以上；或自评项目支出与基础数据表各项目支出之和不符"),
     Rule("xref.duplicate", "error", "支出方向重复", "附表2的两行或两张附表3是同一个支出方向"),
     Rule("indicator.unknown_level", "error", "指标层级名称不规范", "一级或二级指标名称不在指标体系中"),
     Rule("indicator.level_mismatch", "error", "二级指标归属错误", "二级指标放在了错误的一级指标下"),
@@ -46,6 +48,13 @@ RULES: tuple[Rule, ...] = (
     Rule("indicator.direction", "warning", "指标方向错误", "运算符方向与指标性质相反（满意度、知晓率等写成≤；成本上限写成≥）"),
     Rule("indicator.misfiled", "hint", "指标归类可能有误", "三级指标的含义属于另一个二级指标（满意度下的项目周期、成本指标下的完成率等）"),
     Rule("indicator.duplicate", "warning", "指标重复", "同一指标表中三级指标名称和指标值完全相同"),
+    Rule("indicator.vague_value", "warning", "指标值含糊", "指标值没有数字，只有“进一步、稳步、持续、有效、有所、基本、明显”等含糊词语，无法考核"),
+    Rule("indicator.imprecise_number", "hint", "数字不确切", "指标值的数字带“约、多、左右、以上”等（如“2400多名”），考核时无法判断是否达成"),
+    Rule("indicator.attribute_mismatch", "warning", "指标属性与指标值不符", "指标属性为定量而指标值是文字，或为定性而指标值是数字加单位"),
+    Rule("indicator.copied_set", "warning", "指标照搬", "同一工作簿中多个项目或附表3的指标（名称与指标值）完全相同，每组报告一次"),
+    Rule("indicator.foreign_name", "hint", "指标提到别的对象", "指标名称提到另一个项目的对象（如农村低保项目里写“城市”）"),
+    Rule("indicator.missing_cost", "warning", "缺少成本指标", "按2021年指标体系（财预〔2021〕101号）应设成本指标而未设"),
+    Rule("indicator.output_incomplete", "hint", "产出指标不全", "产出指标缺少数量、质量或时效指标"),
     Rule("plan.not_monotonic", "error", "支出进度倒退", "资金支出计划中后一时点的累计比例低于前一时点"),
     Rule("plan.not_complete", "error", "支出进度未到100%", "资金支出计划最大累计比例不是100%"),
     Rule("score.weights_sum", "error", "分值合计不符", "指标分值之和不是100（执行率占10分时不是90）"),
@@ -54,7 +63,15 @@ RULES: tuple[Rule, ...] = (
     Rule("score.reason_missing", "warning", "缺少偏差原因", "得分低于分值但未填写偏差原因分析及改进措施"),
     Rule("score.rate_basis", "warning", "执行率口径错误", "执行率不是全年执行数 / 全年预算数（如除以年初预算数）"),
     Rule("score.total_mismatch", "error", "总分不符", "总分与得分合计不一致"),
+    Rule("score.over_achieved", "warning", "超额完成未说明", "实际完成值远高于目标值（倍数见配置）且未填写偏差原因"),
+    Rule("score.unsupported", "hint", "完成情况照抄目标", "定性指标的实际完成值只是照抄目标值，却得了满分"),
+    Rule("score.grade_mismatch", "warning", "评价等级与总分不符", "填报的评价等级与总分对应的等级不一致"),
+    Rule("score.band_gap", "warning", "评分档次有空档", "评(扣)分标准的分档没有覆盖所有可能的完成值（如目标95%，分档止于90%）"),
     Rule("score.manual_needed", "hint", "需要人工评分", "定性指标没有完成等级，需人工判断得分"),
+    Rule("goal.restates_name", "warning", "绩效目标只是项目名称", "绩效目标与项目名称或资金用途相同或几乎相同，没有说明要达到的产出和效果"),
+    Rule("goal.no_indicator", "hint", "目标没有对应指标", "编号的绩效目标条目没有任何一条指标与之对应"),
+    Rule("code.format", "warning", "项目编码格式有误", "项目编码的长度、年份位等不符合预算管理一体化的编码规则"),
+    Rule("code.duplicate", "warning", "项目编码重复", "同一项目编码用于两个单位或两个不同的项目"),
 )  # fmt: skip
 
 BY_CODE = {rule.code: rule for rule in RULES}
@@ -80,6 +97,8 @@ FAMILIES = {
     "indicator": "indicator — the indicator table",
     "plan": "plan — 资金支出计划",
     "score": "score — self-evaluation scores",
+    "goal": "goal — 绩效目标 against the project and its indicators",
+    "code": "code — 项目编码",
 }
 
 

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from xlperf import crosscheck
-from xlperf.checks import amount, form, indicator, plan, score
+from xlperf.checks import amount, calc, code, copied, form, goal, indicator, plan, score, selfeval_basic
 from xlperf.model import WorkbookModel
-from xlperf.report import Report
-from xlperf.scoring import DEFAULT, ScoringSettings
+from xlperf.profiles import NATIONAL, Profile
+from xlperf.report import Finding, Report
+from xlperf.scoring import ScoringSettings
 
 FAMILIES = (form.check, amount.check, indicator.check, plan.check)
+# The 审核 families: each reads its vocabularies and thresholds from the profile in force.
+REVIEW_FAMILIES: tuple[Callable[[WorkbookModel, Profile], list[Finding]], ...] = (
+    indicator.review,
+    copied.check,
+    goal.check,
+    calc.check,
+    selfeval_basic.check,
+    code.check,
+)
 
 
-def check_model(model: WorkbookModel, settings: ScoringSettings = DEFAULT) -> Report:
+def check_model(model: WorkbookModel, settings: ScoringSettings | None = None, profile: Profile = NATIONAL) -> Report:
     """Every rule of the catalog on one workbook: findings sorted by sheet order, then row, then column.
-    ``settings`` are the scoring defaults the score.* rules use (see :mod:`xlperf.scoring`)."""
+    ``profile`` is the review profile in force (see :mod:`xlperf.profiles`); ``settings``, when given, are
+    scoring settings over the profile's (``--rules``)."""
+    settings = settings if settings is not None else profile.scoring
     report = Report()
     for run in FAMILIES:
         report.findings += run(model)
+    for review in REVIEW_FAMILIES:
+        report.findings += review(model, profile)
     report.findings += score.check(model, settings)
     report.extend(crosscheck.check(model))
     order = {name: i for i, name in enumerate(model.sheet_names)}

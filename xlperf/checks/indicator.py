@@ -12,6 +12,7 @@ from typing import Any
 
 from xlperf.labels import LEVEL2, is_level1, is_level2, level1_key, level1_key_of_level2, level2_key, norm
 from xlperf.model import Field, Indicator, IndicatorBlock, WorkbookModel
+from xlperf.profiles import Profile
 from xlperf.report import Finding, clip
 from xlperf.rules import finding
 from xlperf.values import operator_of, parse_value
@@ -273,3 +274,8 @@ def check(model: WorkbookModel) -> list[Finding]:
         if block is not None:
             out += check_block(block)
     return out
+
+
+def review(model: WorkbookModel, profile: Profile) -> list[Finding]:
+    """The 审核 rules of the indicator family (vague and imprecise values, 指标属性, 成本 and 产出 coverage)."""
+    return []
