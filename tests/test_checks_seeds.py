@@ -119,7 +119,11 @@ def test_seed002_one_indicator_copied_under_three_benefit_subheadings(reports):
 
 
 def test_seed002_nothing_else_fires(reports):
-    assert Counter(reports["002"].codes()) == {
+    """Of the form, amount, xref, indicator and plan rules that check the form itself; the 审核 rules
+    (REVIEW_CODES) have their own tests."""
+    from rule_cases import REVIEW_CODES
+
+    assert Counter(c for c in reports["002"].codes() if c not in REVIEW_CODES) == {
         "indicator.placeholder_value": 92,
         "indicator.direction": 6,
         "indicator.duplicate": 4,

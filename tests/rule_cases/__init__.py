@@ -16,6 +16,29 @@ from typing import Any
 
 from xlperf.model import WorkbookModel
 
+# The rules of the 审核 (review) families: heuristic judgements of substance, tested in their own files.
+REVIEW_CODES = frozenset(
+    {
+        "indicator.vague_value",
+        "indicator.imprecise_number",
+        "indicator.attribute_mismatch",
+        "indicator.copied_set",
+        "indicator.foreign_name",
+        "indicator.missing_cost",
+        "indicator.output_incomplete",
+        "goal.restates_name",
+        "goal.no_indicator",
+        "amount.unit_cost_mismatch",
+        "score.over_achieved",
+        "score.unsupported",
+        "score.grade_mismatch",
+        "score.band_gap",
+        "xref.selfeval_vs_basic",
+        "code.format",
+        "code.duplicate",
+    }
+)
+
 Edits = dict[tuple[str, str], Any]  # (sheet, cell) → new value ("" clears)
 
 
