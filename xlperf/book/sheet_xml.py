@@ -323,16 +323,7 @@ def read_cells(xml: bytes, package: Package, convert: Callable[[Any], Any], max_
         ns = row.tag[: row.tag.index("}") + 1] if row.tag.startswith("{") else ""
         r = row.get("r")
         row_no = int(r) if r and r.isdigit() else row_no + 1
-        col_no = 0
-        for el in row.iterchildren(f"{ns}c"):
-            at = row_no
-            ref = el.get("r")
-            letters = ref.rstrip("0123456789") if ref else ""
-            if letters and letters.isalpha() and len(letters) <= 3 and len(letters) < len(ref):
-                at = int(ref[len(letters) :])
-                col_no = columns.get(letters) or columns.setdefault(letters, column_index(letters))
-            else:
-                col_no += 1
+        for at, col_no, el in _placed(row, row_no, columns):
             value = convert(_value(el, package, ns))
             if value is None or at < 1:
                 continue
