@@ -36,7 +36,7 @@ RULES: tuple[Rule, ...] = (
     Rule("xref.amount_mismatch", "error", "金额不一致", "附表2的金额与对应附表3的项目金额不一致"),
     Rule("xref.goal_mismatch", "warning", "绩效目标不一致", "附表2与对应附表3的实施期/年度绩效目标不一致"),
     Rule("xref.total_mismatch", "error", "项目支出不一致", "附表2合计与部门整体支出绩效目标表的项目支出不一致"),
-    Rule("xref.selfeval_vs_basic", "warning", "自评与基础数据表不符", "基础数据表某项决算/预算低于90%而自评执行率在99%以上；或自评项目支出与基础数据表各项目支出之和不符"),
+    Rule("xref.selfeval_vs_basic", "warning", "自评与基础数据表不符", "基础数据表某项目支出决算/预算低于90%（未支出额不小于全年预算数的2%）而自评执行率在99%以上；或自评项目支出与基础数据表各项目的预算数之和、决算数之和都不符（阈值见配置）"),
     Rule("xref.duplicate", "error", "支出方向重复", "附表2的两行或两张附表3是同一个支出方向"),
     Rule("indicator.unknown_level", "error", "指标层级名称不规范", "一级或二级指标名称不在指标体系中"),
     Rule("indicator.level_mismatch", "error", "二级指标归属错误", "二级指标放在了错误的一级指标下"),

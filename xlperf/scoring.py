@@ -62,6 +62,18 @@ class ScoringSettings:
     rate_bands: tuple[tuple[Decimal, Decimal], ...] = ()
     # Below this 执行率 a 偏差原因 is required.
     rate_reason_below: Decimal = Decimal("0.9")
+    # Local wordings of the three completion grades (10号: 达到 / 基本达到 / 未达到), read as the grades of
+    # ``qualitative`` wherever a 完成等级 (or a 评价等级 written as one) is read.
+    grade_aliases: dict[str, str] = field(
+        default_factory=lambda: {
+            "达成预期指标": ACHIEVED, "达成预期目标": ACHIEVED, "达成年度目标": ACHIEVED, "已达成": ACHIEVED,
+            "全部达成": ACHIEVED, "达到": ACHIEVED, "达到预期": ACHIEVED, "达到预期指标": ACHIEVED,
+            "部分达成预期指标并具有一定效果": PARTIAL, "部分达成预期目标并具有一定效果": PARTIAL,
+            "部分达成": PARTIAL, "部分达到": PARTIAL, "基本达到": PARTIAL, "基本达成": PARTIAL,
+            "未达成预期指标且效果较差": NOT_ACHIEVED, "未达成预期目标且效果较差": NOT_ACHIEVED,
+            "未达成": NOT_ACHIEVED, "未达到": NOT_ACHIEVED,
+        }
+    )  # fmt: skip
 
 
 DEFAULT = ScoringSettings()
@@ -93,6 +105,11 @@ def load_settings(path: str | Path | None) -> ScoringSettings:
         )
     if "rate_reason_below" in data:
         changes["rate_reason_below"] = Decimal(str(data["rate_reason_below"])) / HUNDRED
+    if "grade_aliases" in data:
+        changes["grade_aliases"] = {
+            **DEFAULT.grade_aliases,
+            **{norm(k): str(v) for k, v in data["grade_aliases"].items()},
+        }
     return replace(DEFAULT, **changes)
 
 
@@ -257,12 +274,23 @@ def _operator(ind: Indicator) -> str | None:
     return _DIRECTION_WORDS.get(word) or ind.parsed_target.operator
 
 
+def completion_grade(text: str, settings: ScoringSettings = DEFAULT) -> str | None:
+    """The completion grade (a key of ``settings.qualitative``) a cell names, in its own or a local wording
+    (``settings.grade_aliases``); None when it names none."""
+    key = norm(text)
+    if not key:
+        return None
+    for name in settings.qualitative:
+        if norm(name) == key:
+            return name
+    aliases = {norm(k): v for k, v in settings.grade_aliases.items()}
+    name = aliases.get(key)
+    return name if name in settings.qualitative else None
+
+
 def _grade(ind: Indicator, settings: ScoringSettings) -> GradeBand | None:
-    text = norm(getattr(ind, "grade", None).text) if getattr(ind, "grade", None) is not None else ""
-    for name, band in settings.qualitative.items():
-        if text and norm(name) == text:
-            return band
-    return None
+    name = completion_grade(ind.grade.text, settings)
+    return settings.qualitative[name] if name is not None else None
 
 
 def score_indicator(ind: Indicator, weight: Decimal, settings: ScoringSettings = DEFAULT) -> Outcome:

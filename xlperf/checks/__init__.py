@@ -33,7 +33,7 @@ def check_model(model: WorkbookModel, settings: ScoringSettings | None = None, p
         report.findings += run(model)
     for review in REVIEW_FAMILIES:
         report.findings += review(model, profile)
-    report.findings += score.check(model, settings)
+    report.findings += score.check(model, settings, profile)
     report.extend(crosscheck.check(model))
     order = {name: i for i, name in enumerate(model.sheet_names)}
     report.findings.sort(key=lambda f: (order.get(f.sheet, len(order)), _row_col(f.cell)))
