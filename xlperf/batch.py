@@ -44,10 +44,18 @@ class CheckOptions:
     recalc: bool = False
     max_bytes: int = int(DEFAULT_MAX_MB * 1024 * 1024)
     password: str | None = field(default=None, repr=False)  # for encrypted workbooks; never stored or shown
+    profile: Any = None  # the xlperf.profiles.Profile in force; None: the national one
 
     @property
     def mode(self) -> str:
-        return "recalc" if self.recalc else "cached"
+        """How a file was checked: ``cached`` or ``recalc``, and the profile when it is not the national one
+        (``cached+example-local@1a2b3c4d5e6f``), so that a re-run under another profile checks again."""
+        mode = "recalc" if self.recalc else "cached"
+        if self.profile is None:
+            return mode
+        from xlperf.profiles import NATIONAL, fingerprint
+
+        return mode if self.profile == NATIONAL else f"{mode}+{self.profile.name}@{fingerprint(self.profile)}"
 
 
 @dataclass
@@ -134,8 +142,11 @@ def _check_into(result: FileResult, path: str, options: CheckOptions) -> None:
         model = _recalculated_model(path, options.password)
     else:
         model = read_file(path, options.password)
-    report = check_model(model)
-    unit, score = unit_of(model), score_of(model)
+    if options.profile is None:
+        report = check_model(model)
+    else:
+        report = check_model(model, profile=options.profile)
+    unit, score = unit_of(model), score_of(model, options.profile.scoring if options.profile else None)
     result.unit, result.score = unit, score
     result.forms = [(f.sheet, f.kind) for f in model.forms]
     result.counts = report.counts()
@@ -175,16 +186,16 @@ def unit_of(model: Any) -> str | None:
     return None
 
 
-def score_of(model: Any) -> float | None:
+def score_of(model: Any, settings: Any = None) -> float | None:
     """The 总分 of the workbook's self-evaluation tables (as written, else as the scoring rules give it);
     the mean when there are several; None without a self-evaluation table or a total."""
     from decimal import Decimal
 
-    from xlperf.scoring import r2, score_table
+    from xlperf.scoring import DEFAULT, r2, score_table
 
     totals: list[Decimal] = []
     for ev in model.of_kind("self_eval"):
-        total = ev.total_score.value if ev.total_score.value is not None else score_table(ev).total
+        total = ev.total_score.value if ev.total_score.value is not None else score_table(ev, settings or DEFAULT).total
         if total is not None:
             totals.append(total)
     if not totals:
@@ -424,10 +435,21 @@ class _Bar:
 def run_batch(args: argparse.Namespace) -> int:
     import sqlite3
 
-    from xlperf.cli import password_of
+    from xlperf.cli import password_of, profile_of
+    from xlperf.errors import WorkbookError
     from xlperf.results_db import ResultsDB
 
-    options = CheckOptions(recalc=args.recalc, max_bytes=int(args.max_size * 1024 * 1024), password=password_of(args))
+    try:
+        profile = profile_of(args)
+    except WorkbookError as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_UNREADABLE
+    options = CheckOptions(
+        recalc=args.recalc,
+        max_bytes=int(args.max_size * 1024 * 1024),
+        password=password_of(args),
+        profile=None if _is_national(profile) else profile,
+    )
     if args.report and Path(args.report).suffix.lower() not in (".xlsx", ".html", ".htm"):
         print("--report 须为 .xlsx 或 .html 文件 (the report is OUT.xlsx or OUT.html)", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -469,6 +491,7 @@ def run_batch(args: argparse.Namespace) -> int:
     run_args = {
         "inputs": list(args.inputs), "jobs": jobs, "recalc": args.recalc, "report": args.report,
         "force": args.force, "scheduler": args.scheduler, "max_size_mb": args.max_size,
+        "profile": options.profile.name if options.profile else "national",
     }  # fmt: skip
     run_id = db.start_run(__version__, run_args)
     status = "failed"  # until it is done or interrupted
@@ -512,6 +535,12 @@ def run_batch(args: argparse.Namespace) -> int:
     if any(r.status in UNREADABLE for r in rows):
         return EXIT_UNREADABLE
     return EXIT_FINDINGS if any(r.errors for r in rows) else EXIT_OK
+
+
+def _is_national(profile: Any) -> bool:
+    from xlperf.profiles import NATIONAL
+
+    return profile == NATIONAL
 
 
 def _stop_on_sigterm() -> Any:
@@ -623,7 +652,8 @@ def register(subparsers: Any) -> None:
         metavar="MB",
         help=f"文件大小上限（默认 {DEFAULT_MAX_MB:.0f} MB）",
     )
-    from xlperf.cli import add_password_argument
+    from xlperf.cli import add_password_argument, add_profile_argument
 
     add_password_argument(p)
+    add_profile_argument(p)
     p.set_defaults(run=run_batch)

@@ -52,10 +52,28 @@ def password_of(args: argparse.Namespace) -> str | None:
     return getattr(args, "password", None) or env_password()
 
 
-def _settings(args: argparse.Namespace):
-    from xlperf.scoring import load_settings
+def add_profile_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--profile",
+        metavar="NAME|FILE.toml",
+        help="审核配置：内置配置的名称（见 xlperf profiles）或 TOML 文件（默认 national，或环境变量 XLPERF_PROFILE）",
+    )
 
-    return load_settings(getattr(args, "rules", None))
+
+def profile_of(args: argparse.Namespace):
+    """The profile in force: ``--profile``, else ``XLPERF_PROFILE``, else the national one (ProfileError if bad)."""
+    from xlperf.profiles import load_profile, profile_from_env
+
+    spec = getattr(args, "profile", None)
+    return load_profile(spec) if spec else profile_from_env()
+
+
+def _settings(args: argparse.Namespace, profile=None):
+    """The scoring settings: ``--rules RULES.toml`` over the profile's scoring."""
+    from xlperf.profiles import rules_over
+
+    profile = profile if profile is not None else profile_of(args)
+    return rules_over(profile.scoring, getattr(args, "rules", None))
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -66,6 +84,12 @@ def _check(args: argparse.Namespace) -> int:
 
     if args.output and len(args.files) != 1:
         print("--output 只能用于一个工作簿 (--output takes exactly one FILE)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        profile = profile_of(args)
+        settings = _settings(args, profile)
+    except WorkbookError as err:
+        print(str(err), file=sys.stderr)
         return EXIT_UNREADABLE
     code = EXIT_OK
     annotated = False
@@ -78,7 +102,7 @@ def _check(args: argparse.Namespace) -> int:
             print(str(err), file=sys.stderr)
             code = EXIT_UNREADABLE
             continue
-        report = check_model(model, _settings(args))
+        report = check_model(model, settings, profile)
         if args.output:
             annotated = _annotate_copy(report, path, args.output, password_of(args))
             if not annotated:
@@ -125,6 +149,11 @@ def _fill(args: argparse.Namespace) -> int:
     from xlperf.render import file_json, print_json, print_table
     from xlperf.totals import fill_totals
 
+    try:
+        profile_of(args)  # checked like everywhere else; no key of a profile changes the totals
+    except WorkbookError as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_UNREADABLE
     try:
         target = plan_output(args.file, args.output, args.in_place, "已填合计")
         model = read_file(args.file, password_of(args))
@@ -216,6 +245,21 @@ def _rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _profiles(args: argparse.Namespace) -> int:
+    from xlperf.profiles import markdown, shipped
+
+    if args.format == "markdown":
+        sys.stdout.write(markdown())
+        return EXIT_OK
+    rows = shipped()
+    if args.format == "json":
+        print(json.dumps([{"name": n, "title": t} for n, t in rows], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for name, title in rows:
+        print(f"{name}\t{title}")
+    return EXIT_OK
+
+
 # Commands that live in their own module, each with a ``register(subparsers)``. Only the module of the
 # command being run is imported, so that e.g. ``xlperf recalc`` starts without loading the others.
 COMMAND_MODULES = {
@@ -226,7 +270,7 @@ COMMAND_MODULES = {
 }
 
 
-BUILTIN_COMMANDS = ("inspect", "check", "score", "fill", "rules")
+BUILTIN_COMMANDS = ("inspect", "check", "score", "fill", "rules", "profiles")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -250,7 +294,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式（默认 table）")
     add_password_argument(p)
     p.add_argument("--output", metavar="ANNOTATED.xlsx", help="写出带标注的副本和“校验结果”工作表（原文件不变）")
-    p.add_argument("--rules", metavar="RULES.toml", help="评分规则设置（覆盖默认值，见 examples/rules.toml）")
+    p.add_argument("--rules", metavar="RULES.toml", help="评分规则设置（覆盖配置中的评分设置，见 examples/rules.toml）")
+    add_profile_argument(p)
     p.set_defaults(run=_check)
 
     p = sub.add_parser("score", help="评分：填写得分、执行率、总分 (score self-evaluation tables)")
@@ -258,7 +303,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     add_output_arguments(p, "已评分")
     add_password_argument(p)
     p.add_argument("--overwrite", action="store_true", help="替换与评分规则不一致的已填得分")
-    p.add_argument("--rules", metavar="RULES.toml", help="评分规则设置（覆盖默认值，见 examples/rules.toml）")
+    p.add_argument("--rules", metavar="RULES.toml", help="评分规则设置（覆盖配置中的评分设置，见 examples/rules.toml）")
+    add_profile_argument(p)
     p.add_argument("--actuals", metavar="ACTUALS.csv|xlsx", help="项目绩效目标表的实际完成值：生成并评分绩效自评表")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=_score)
@@ -269,12 +315,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     add_password_argument(p)
     p.add_argument("--values", action="store_true", help="写数值而不是公式")
     p.add_argument("--overwrite", action="store_true", help="替换与计算结果不一致的已填合计")
+    add_profile_argument(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=_fill)
 
     p = sub.add_parser("rules", help="列出全部校验规则 (list the rule catalog)")
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     p.set_defaults(run=_rules)
+
+    p = sub.add_parser("profiles", help="列出内置的审核配置 (list the shipped review profiles)")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+                   help="markdown：全部配置项及默认值（docs/profiles.md）")  # fmt: skip
+    p.set_defaults(run=_profiles)
     import importlib
 
     for name, module in COMMAND_MODULES.items():

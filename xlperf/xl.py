@@ -21,6 +21,7 @@ from xlperf.checks import check_model
 from xlperf.evaluate import score_workbook
 from xlperf.forms import read_book
 from xlperf.model import WorkbookModel
+from xlperf.profiles import ENV_VAR, Profile, ProfileError, load_profile
 from xlperf.render import summary_line
 from xlperf.report import Report
 
@@ -29,8 +30,11 @@ if TYPE_CHECKING:
 
 
 def validate(book: xw.Book | None = None) -> Report:
-    """校验: every rule of the catalog, as ``xlperf check``."""
-    return run(book, "校验", check_model)
+    """校验: every rule of the catalog, as ``xlperf check``, under the profile of :func:`profile_for`."""
+    profile = _profile_or_tell(book, "校验")
+    if profile is None:
+        return Report()
+    return run(book, "校验", lambda model: check_model(model, profile=profile))
 
 
 def crosscheck(book: xw.Book | None = None) -> Report:
@@ -44,8 +48,12 @@ def fill_totals(book: xw.Book | None = None) -> Report:
 
 
 def score(book: xw.Book | None = None) -> Report:
-    """评分: 得分, 执行率 and 总分 of the self-evaluation tables, as ``xlperf score``."""
-    return run(book, "评分", score_workbook, needs=("self_eval", "工作簿中没有绩效自评表"))
+    """评分: 得分, 执行率 and 总分 of the self-evaluation tables, as ``xlperf score``, with the profile's scoring."""
+    profile = _profile_or_tell(book, "评分")
+    if profile is None:
+        return Report()
+    operation = lambda model: score_workbook(model, profile.scoring)  # noqa: E731
+    return run(book, "评分", operation, needs=("self_eval", "工作簿中没有绩效自评表"))
 
 
 def clear_marks(book: xw.Book | None = None) -> int:
@@ -57,6 +65,44 @@ def clear_marks(book: xw.Book | None = None) -> int:
 
 
 # --- shared by the entry points ----------------------------------------------------------------------------
+
+
+def profile_for(book: xw.Book | None = None) -> Profile:
+    """The review profile of the ribbon: ``XLPERF_PROFILE`` (a name or a TOML file), else the key
+    ``XLPERF_PROFILE`` of the add-in's (or the user's) xlwings.conf, else the national profile."""
+    import os
+
+    spec = os.environ.get(ENV_VAR, "").strip()
+    if not spec:
+        spec = _conf_value(book, ENV_VAR)
+    return load_profile(spec or None)
+
+
+def _conf_value(book: xw.Book | None, key: str) -> str:
+    """``key`` in the xlwings.conf sheet of the calling add-in or workbook, else in the user's xlwings.conf."""
+    try:
+        import xlwings as xw
+        from xlwings.utils import read_config_sheet, read_user_config
+    except ImportError:
+        return ""
+    try:
+        caller = book if book is not None else xw.Book.caller()
+        sheet = read_config_sheet(caller) or {}
+    except Exception:  # no caller (run from a script), or a host without config sheets
+        sheet = {}
+    for k, v in sheet.items():
+        if str(k).strip().lower() == key.lower() and v:
+            return str(v).strip()
+    return str(read_user_config().get(key.lower(), "") or "").strip()
+
+
+def _profile_or_tell(book: xw.Book | None, title: str) -> Profile | None:
+    """The profile in force; None after telling the user, in one line, what is wrong with its file."""
+    try:
+        return profile_for(book)
+    except ProfileError as err:
+        tell(live_book(book), title, str(err))
+        return None
 
 
 def live_book(book: xw.Book | None = None) -> XlwingsBook:
@@ -114,4 +160,4 @@ def tell(live: XlwingsBook, title: str, text: str) -> None:
             live.write(RESULT_SHEET, 1, 10, [[text]])
 
 
-__all__ = ["clear_marks", "crosscheck", "fill_totals", "live_book", "run", "score", "validate"]
+__all__ = ["clear_marks", "crosscheck", "fill_totals", "live_book", "profile_for", "run", "score", "validate"]
