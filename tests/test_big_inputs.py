@@ -261,7 +261,9 @@ def test_fifty_thousand_indicator_rows_are_checked_in_bounded_memory(tmp_path):
     out, peak = measured("check", "--format", "json", *map(str, files))
     assert out.returncode == 1, out.stderr  # 分值 of 50,000 rows do not sum to 100
     for result in json.loads(out.stdout):
-        codes = Counter(f["code"] for f in result["findings"])
+        from rule_cases import REVIEW_CODES  # the generated rows' 有效保障 is vague: the 审核 rules say so too
+
+        codes = Counter(f["code"] for f in result["findings"] if f["code"] not in REVIEW_CODES)
         assert codes == {"indicator.placeholder_value": planted(ROWS), "score.weights_sum": 1}, result["file"]
         placeholders = [f for f in result["findings"] if f["code"] == "indicator.placeholder_value"]
         assert all(f["actual"] == "是/否" for f in placeholders)

@@ -397,6 +397,7 @@ EXPECTED_FINDINGS = {
     "selfeval-dept": [
         ("amount.sum_mismatch", "附件3", "F7"),
         ("amount.sum_mismatch", "附件3", "M7"),
+        ("indicator.misfiled", "附件3", "D24"),  # 政策知晓率 under 服务对象满意度, as seed 001 files it
         ("indicator.placeholder_value", "附件3", "E28"),
         ("indicator.placeholder_value", "附件3", "E29"),
         ("indicator.unit_mismatch", "附件3", "K15"),
