@@ -50,11 +50,12 @@ def test_shipped_profiles_national_first_and_national_is_the_default():
         assert load_profile(name).name == name
 
 
-def test_the_local_example_changes_the_grade_bands():
-    p = load_profile("example-local")
-    assert p.scoring.grades[0] == ("优", Decimal(85))
-    assert p.scoring.rate_reason_below == Decimal("0.85")
-    assert p.scoring.qualitative == NATIONAL.scoring.qualitative  # what the file leaves out stays national
+def test_the_local_profile_sets_the_satisfaction_floor_of_its_published_rules():
+    """个旧市 2022 (seed 003's document): "满意度低于60%，不得分"; everything else as the national profile."""
+    p = load_profile("yunnan-gejiu-2022")
+    assert p.scoring.satisfaction_floor == Decimal("0.6")
+    assert NATIONAL.scoring.satisfaction_floor == 0
+    assert p.scoring.grades == NATIONAL.scoring.grades and p.scoring.qualitative == NATIONAL.scoring.qualitative
 
 
 def sample(tp, current):
@@ -137,14 +138,14 @@ def test_a_bad_key_or_value_is_one_chinese_line_naming_file_and_key(tmp_path, te
 def test_a_file_is_read_over_national_or_over_what_it_extends(tmp_path):
     p = load_profile(write(tmp_path, "cost_required = false\n", "mine.toml"))
     assert p.name == "mine" and p.cost_required is False and p.scoring == NATIONAL.scoring
-    q = load_profile(write(tmp_path, 'extends = "example-local"\nname = "q"\n', "q.toml"))
-    assert q.scoring == load_profile("example-local").scoring and q.name == "q"
+    q = load_profile(write(tmp_path, 'extends = "yunnan-gejiu-2022"\nname = "q"\n', "q.toml"))
+    assert q.scoring == load_profile("yunnan-gejiu-2022").scoring and q.name == "q"
 
 
 def test_rules_toml_is_read_as_today_and_layered_over_the_profile_scoring(tmp_path):
     rules = str(ROOT / "examples" / "rules.toml")
     assert rules_over(NATIONAL.scoring, rules) == load_settings(rules)
-    local = load_profile("example-local").scoring
+    local = load_profile("yunnan-gejiu-2022").scoring
     only_weight = write(tmp_path, "rate_weight = 20\n", "r.toml")
     layered = rules_over(local, only_weight)
     assert layered.rate_weight == 20 and layered.grades == local.grades
@@ -159,7 +160,7 @@ def test_docs_profiles_md_is_made_from_the_dataclass():
 
 def test_cli_profiles_lists_the_shipped_ones():
     run = xlperf("profiles")
-    assert run.returncode == 0 and "national" in run.stdout and "example-local" in run.stdout
+    assert run.returncode == 0 and "national" in run.stdout and "yunnan-gejiu-2022" in run.stdout
 
 
 def test_cli_bad_profile_is_exit_2_with_one_line(tmp_path):

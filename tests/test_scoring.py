@@ -304,3 +304,31 @@ def test_score_rules_fire_on_a_mutated_seed001(code, change, selfeval, tmp_path)
     path = tmp_path / "mutated.xlsx"
     wb.save(path)
     assert code in check_model(read_file(str(path))).codes()
+
+
+def test_the_reverse_formula_and_the_satisfaction_floor_are_settings():
+    """反向: linear by default (10 × (1 − 2.5 / 5) = 5), the ratio where a profile says so (10 × 5 / 7.5 =
+    6.67); 满意度 below the floor scores nothing where the row writes no rule of its own."""
+    from dataclasses import replace
+
+    from xlperf.model import Field, Indicator
+    from xlperf.scoring import DEFAULT, score_indicator
+    from xlperf.values import parse_value
+
+    ratio = replace(DEFAULT, reverse_formula="ratio")
+    assert quantitative(D(5), D("7.5"), "<=", D(10))[0] == 5
+    assert quantitative(D(5), D("7.5"), "<=", D(10), ratio)[0].quantize(D("0.01")) == D("6.67")
+    assert quantitative(D(5), D(20), "<=", D(10), ratio)[0].quantize(D("0.01")) == D("2.50")  # linear gives 0
+
+    def satisfaction(actual: str) -> Indicator:
+        ind = Indicator(
+            row=1, level1=Field("满意度指标"), level2=Field("服务对象满意度指标"), name=Field("群众满意度"),
+            target=Field("≥90%"), parsed_target=parse_value("≥90%"), actual=Field(actual),
+        )  # fmt: skip
+        ind.parsed_actual = parse_value(actual)
+        return ind
+
+    floor = replace(DEFAULT, satisfaction_floor=D("0.6"))
+    assert score_indicator(satisfaction("55%"), D(10)).score > 0  # national: proportional, 55 / 90 × 10
+    assert score_indicator(satisfaction("55%"), D(10), floor).score == 0
+    assert score_indicator(satisfaction("72%"), D(10), floor).score == score_indicator(satisfaction("72%"), D(10)).score

@@ -49,7 +49,7 @@ class CheckOptions:
     @property
     def mode(self) -> str:
         """How a file was checked: ``cached`` or ``recalc``, and the profile when it is not the national one
-        (``cached+example-local@1a2b3c4d5e6f``), so that a re-run under another profile checks again."""
+        (``cached+yunnan-gejiu-2022@1a2b3c4d5e6f``), so that a re-run under another profile checks again."""
         mode = "recalc" if self.recalc else "cached"
         if self.profile is None:
             return mode

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from xlperf.amounts import quantize
-from xlperf.labels import norm
+from xlperf.labels import level1_key_of_level2, norm
 from xlperf.model import Indicator, IndicatorBlock, SelfEvaluation
 from xlperf.values import IndicatorValue, parse_value
 
@@ -62,6 +62,12 @@ class ScoringSettings:
     rate_bands: tuple[tuple[Decimal, Decimal], ...] = ()
     # Below this 执行率 a 偏差原因 is required.
     rate_reason_below: Decimal = Decimal("0.9")
+    # How a 反向 indicator (≤ target) that overshoots is scored: "linear" — 分值 × (1 − 超出部分 / 目标), nothing at
+    # twice the target; "ratio" — 分值 × 目标 / 实际.
+    reverse_formula: str = "linear"
+    # A 满意度 indicator whose actual falls below this share (0.6: "满意度低于60%不得分") scores nothing, where
+    # its row writes no 评(扣)分标准 of its own. 0: no floor (the proportional rule applies).
+    satisfaction_floor: Decimal = Decimal(0)
     # Local wordings of the three completion grades (10号: 达到 / 基本达到 / 未达到), read as the grades of
     # ``qualitative`` wherever a 完成等级 (or a 评价等级 written as one) is read.
     grade_aliases: dict[str, str] = field(
@@ -236,13 +242,21 @@ def _comparable(target: IndicatorValue, actual: IndicatorValue, unit: str) -> tu
     return None
 
 
-def quantitative(target: Decimal, actual: Decimal, operator: str | None, weight: Decimal) -> tuple[Decimal, Decimal]:
-    """(score, 完成率) by direction: 正向 (≥ > 不低于 达到, and no operator), 反向 (≤ < 不高于 不超过), 等于."""
+def quantitative(
+    target: Decimal, actual: Decimal, operator: str | None, weight: Decimal, settings: ScoringSettings = DEFAULT
+) -> tuple[Decimal, Decimal]:
+    """(score, 完成率) by direction: 正向 (≥ > 不低于 达到, and no operator), 反向 (≤ < 不高于 不超过; scored by
+    ``settings.reverse_formula``), 等于."""
     op = operator or ">="
     if op in ("<=", "<"):  # 反向
         if actual <= target:
             return weight, Decimal(1)
-        if target <= 0 or actual >= 2 * target:
+        if target <= 0:
+            return Decimal(0), Decimal(0)
+        if settings.reverse_formula == "ratio":
+            share = target / actual
+            return clamp(weight * share, weight), share
+        if actual >= 2 * target:
             return Decimal(0), Decimal(0)
         share = 1 - (actual - target) / target
         return clamp(weight * share, weight), share
@@ -309,7 +323,13 @@ def score_indicator(ind: Indicator, weight: Decimal, settings: ScoringSettings =
     if rule is not None and rule.kind == "bands":
         return _bands(rule, target, actual, numbers, weight)
     if numbers is not None and grade is None:
-        score, share = quantitative(numbers[0], numbers[1], _operator(ind), weight)
+        if rule is None and settings.satisfaction_floor and _is_satisfaction(ind) and target.is_percent:
+            floor = settings.satisfaction_floor * HUNDRED
+            if numbers[1] < floor:
+                return Outcome(
+                    Decimal(0), weight, f"满意度 {numbers[1]}% 低于 {floor}%，不得分", numbers[1] / numbers[0]
+                )
+        score, share = quantitative(numbers[0], numbers[1], _operator(ind), weight, settings)
         if rule is not None and rule.kind == "all_or_nothing":
             met = score == weight
             return Outcome(weight if met else Decimal(0), weight, "达标得满分，未达标不得分", share)
@@ -325,6 +345,14 @@ def score_indicator(ind: Indicator, weight: Decimal, settings: ScoringSettings =
         return Outcome(weight if met else Decimal(0), weight, "达标得满分，未达标不得分")
     band = (r2(weight * grade.low), r2(weight * grade.high))
     return Outcome(r2(weight * grade.default), weight, "定性：按完成等级", band=band)
+
+
+def _is_satisfaction(ind: Indicator) -> bool:
+    return (
+        ind.level1_key == "满意度指标"
+        or level1_key_of_level2(ind.level2.text) == "满意度指标"
+        or "满意" in ind.name.text
+    )
 
 
 def _bands(rule: WrittenRule, target: IndicatorValue, actual: IndicatorValue, numbers, weight: Decimal) -> Outcome:
