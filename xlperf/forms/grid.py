@@ -156,18 +156,27 @@ class Grid:
         read = 0
         unread: list[tuple[int, int, Any]] = []
         seen: set[tuple[int, int]] = set()
-        for row in range(self.top, self.n_rows + 1):
-            for hit in self.row_hits(row):
-                o = self.origin(hit.row, hit.col)
-                if o[0] < self.top or o in seen:
-                    continue  # merged down from a row above the region, or counted in the row it starts
+        values, origin, lo, hi = self.data.values, self._origin, *self._hide
+        # Straight over the block (a merged range holds its value in its first cell only): this runs once per
+        # form over every cell of its region, so it avoids the per-cell work of row_hits.
+        for r in range(self.top, self.n_rows + 1):
+            if lo <= r <= hi:
+                continue
+            for c, v in enumerate(values[r - 1], start=1):
+                if v is None or (isinstance(v, str) and not v.strip()):
+                    continue
+                o = origin.get((r, c), (r, c))
+                if o in seen or o[0] < self.top:
+                    continue  # counted already, or merged down from a row above the region
                 seen.add(o)
                 if o in self.used:
                     read += 1
-                elif (known and self.key(*o).startswith(known)) or (pattern and pattern.search(self.key(*o))):
+                    continue
+                key = self._keys.get(o, "")
+                if (known and key.startswith(known)) or (pattern and pattern.search(key)):
                     read += 1
                 else:
-                    unread.append((o[0], o[1], hit.value))
+                    unread.append((o[0], o[1], v))
         return read, unread
 
     # --- cells -------------------------------------------------------------------------------------
