@@ -23,7 +23,7 @@ def title_rows(grid: Grid) -> list[int]:
     """Rows whose only (or nearly only) filled cell is a form's title."""
     rows: set[int] = set()
     for key, cells in grid.index.items():
-        if len(key) > MAX_TITLE or not _is_title(key):
+        if "表" not in key or len(key) > MAX_TITLE or not _is_title(key):
             continue
         for r, _c in cells:
             hits = list(grid.row_hits(r))
