@@ -7,6 +7,8 @@ progress bar; a file that cannot be read is one result among the others, never t
 
 A re-run skips a file whose sha256, the xlperf version and the mode (cached values or ``--recalc``) are
 those of its latest result in the database, and reports that result again; ``--force`` checks every file.
+A file whose result was that it needs a password is checked again when a password is given, and one opened
+with a wrong password always is (:meth:`xlperf.results_db.ResultsDB.previous`).
 
 Exit code: 0 when no file has errors, 1 when some file has error findings, 2 when some file could not be
 read (or checked), 130 when interrupted.
@@ -574,7 +576,7 @@ def _plan(db: Any, run_id: int, paths: list[str], options: CheckOptions, force: 
     """Split ``paths`` into those to check and those whose earlier result stands (recorded in this run)."""
     todo, reused = [], []
     for path in paths:
-        prev = None if force else db.previous(utf8(path), __version__, options.mode)
+        prev = None if force else db.previous(utf8(path), __version__, options.mode, bool(options.password))
         if prev is not None:
             try:
                 same = sha256_of(path) == prev[1]

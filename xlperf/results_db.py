@@ -15,6 +15,11 @@ Tables::
 Every run has one ``files`` row per file it covered. A file that was not checked again because its
 sha256, the xlperf version and the mode are those of an earlier result has a row with ``reused_from``
 naming that result's row, whose findings it shares: ``findings.file_id`` is the row that was checked.
+
+The password is never stored, and is not part of the mode: a result is the result of the file's content.
+Results about the password itself are the exception: a file that could not be opened because it needs a
+password is checked again when a password is given, and a file opened with a wrong password is always
+checked again (another password, or none, gives another result).
 """
 
 from __future__ import annotations
@@ -75,6 +80,11 @@ CREATE INDEX IF NOT EXISTS findings_by_file ON findings(file_id);
 # Results that a later run may reuse: a file that could not be checked for a reason that may pass (too
 # large for this run's limit, a worker that died) is checked again.
 REUSABLE = ("ok", "unreadable")
+# How the stored error of an unreadable file ends when the password was the reason (the English reasons of
+# xlperf.book.sniff's WorkbookError, which close its one line): reused only when no password is given now,
+# and a wrong password's never.
+NEEDS_PASSWORD = "(password-protected workbook)"
+WRONG_PASSWORD = "(wrong password)"
 
 FILE_COLUMNS = (
     "path", "sha256", "size", "status", "error", "mode", "unit", "forms",
@@ -169,14 +179,20 @@ class ResultsDB:
 
     # files
 
-    def previous(self, path: str, version: str, mode: str) -> tuple[int, str] | None:
-        """The latest reusable result for ``path`` made by this xlperf version in this mode: (row id, sha256)."""
+    def previous(self, path: str, version: str, mode: str, password_given: bool = False) -> tuple[int, str] | None:
+        """The latest reusable result for ``path`` made by this xlperf version in this mode: (row id, sha256).
+
+        A "wrong password" result is never reusable, a "needs a password" one only when ``password_given`` is
+        false: the password given now may open the file."""
+        password_errors = [WRONG_PASSWORD, *([NEEDS_PASSWORD] if password_given else [])]
+        about_password = " OR ".join(["f.error LIKE ? ESCAPE '!'"] * len(password_errors))
         row = self.conn.execute(
             f"""SELECT f.id, f.sha256 FROM files f JOIN runs r ON r.id = f.run_id
                WHERE f.path = ? AND r.version = ? AND f.mode = ? AND f.reused_from IS NULL
                  AND f.sha256 IS NOT NULL AND f.status IN ({",".join("?" * len(REUSABLE))})
+                 AND NOT (f.status = 'unreadable' AND ({about_password}))
                ORDER BY f.id DESC LIMIT 1""",
-            (path, version, mode, *REUSABLE),
+            (path, version, mode, *REUSABLE, *("%" + _like(e) for e in password_errors)),
         ).fetchone()
         return (int(row["id"]), str(row["sha256"])) if row else None
 
@@ -234,6 +250,11 @@ class ResultsDB:
                     {k: (from_json_text(f[k]) if k in ("expected", "actual") else f[k]) for k in FINDING_KEYS}
                 )
         return out
+
+
+def _like(text: str) -> str:
+    """``text`` as a literal in a LIKE pattern (escape character ``!``)."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
