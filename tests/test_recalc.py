@@ -90,7 +90,8 @@ def test_recalc_of_an_example_writes_the_values_and_changes_nothing_else(filled,
     out = tmp_path / "recalculated.xlsx"
     before = stale.read_bytes()
     run = xlperf("recalc", str(stale), "--output", str(out))
-    assert run.returncode == 1, run.stdout + run.stderr  # one cell differed (and was written)
+    assert run.returncode == 0, run.stdout + run.stderr  # written: one cell differed, and is listed
+    assert f"{sheet}!{first.ref}" in run.stdout and "不一致 1" in run.stdout
     assert "已写入 1 个" in run.stdout
     assert stale.read_bytes() == before  # the input is never modified
     assert same(cached(out, sheet, first.ref), first.cached)  # the computed value, read back
@@ -114,7 +115,7 @@ def test_recalc_of_a_corpus_workbook_restores_excels_values(tmp_path):
     stale = with_cached(stale, tmp_path / "stale2.xlsx", {c.sheet: {c.ref: -1.0} for c in picked[1:2]})
     out = tmp_path / "out.xlsx"
     run = xlperf("recalc", str(stale), "--output", str(out), "--format", "json")
-    assert run.returncode == 1, run.stderr
+    assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["written"] == 2
     assert {(c["sheet"], c["cell"]) for c in report["cells"]} == {(c.sheet, c.ref) for c in picked[:2]}
@@ -153,7 +154,9 @@ def test_check_lists_a_function_the_engine_lacks_per_cell_never_as_computed(tmp_
     assert report["summary"]["matched"] == 1
 
     out = tmp_path / "out.xlsx"
-    assert xlperf("recalc", str(src), "--output", str(out)).returncode == 1
+    written = xlperf("recalc", str(src), "--output", str(out))
+    assert written.returncode == 0, written.stderr  # written; the cells not computed are listed
+    assert "Sheet1!B1" in written.stdout and "BAHTTEXT" in written.stdout
     assert cached(out, "Sheet1", "B1") == "ห้าบาทถ้วน"  # kept, not replaced by #NAME?
     assert cached(out, "Sheet1", "C1") == "ห้าบาทถ้วน"
 
@@ -162,11 +165,41 @@ def test_formulas_without_cached_values_get_them(tmp_path):
     src = made(tmp_path, {"A1": 2, "A2": 3, "A3": "=SUM(A1:A2)", "B1": '=A1&"x"', "C1": "=A1>1", "D1": "=1/0"})
     out = tmp_path / "out.xlsx"
     run = xlperf("recalc", str(src), "--output", str(out))
-    assert run.returncode == 1  # the workbook had no cached values: they differed
+    assert run.returncode == 0, run.stderr  # written; the workbook had no cached values, and says so
     assert "无缓存值 4" in run.stdout
     wb = load_workbook(out, data_only=True)["Sheet1"]
     assert (wb["A3"].value, wb["B1"].value, wb["C1"].value, wb["D1"].value) == (5, "2x", True, "#DIV/0!")
     assert xlperf("recalc", str(out), "--check").returncode == 0
+
+
+def test_exit_code_is_0_after_a_write_and_1_only_for_check_with_stale_values(tmp_path):
+    src = made(tmp_path, {"A1": 2, "B1": "=A1*3"})
+    src = with_cached(src, tmp_path / "stale.xlsx", {"Sheet1": {"B1": 5}})  # stale: A1*3 is 6
+    original = src.read_bytes()
+    check = xlperf("recalc", str(src), "--check", "--format", "json")
+    assert check.returncode == 1, check.stderr
+    assert json.loads(check.stdout)["summary"]["differ"] == 1
+    assert src.read_bytes() == original
+
+    out = tmp_path / "out.xlsx"
+    for args in (["--output", str(out)], ["--output", str(tmp_path / "j.xlsx"), "--format", "json"], ["--in-place"]):
+        run = xlperf("recalc", str(src), *args)
+        assert run.returncode == 0, (args, run.stdout, run.stderr)
+        assert run.stderr == ""
+    assert cached(out, "Sheet1", "B1") == 6 and cached(src, "Sheet1", "B1") == 6  # --in-place: the input
+    assert (tmp_path / "stale.xlsx.bak").read_bytes() == original
+    assert xlperf("recalc", str(src), "--check").returncode == 0  # nothing stale any more
+
+    # a write that fails is still 2, with one line
+    blocked = xlperf("recalc", str(out), "--output", str(tmp_path / "no such folder" / "x.xlsx"))
+    assert blocked.returncode == 2, blocked.stdout
+    assert len(blocked.stderr.strip().splitlines()) == 1
+
+
+def test_the_exit_rule_is_in_the_help():
+    run = xlperf("recalc", "--help")
+    assert run.returncode == 0
+    assert "退出码" in run.stdout and "--check" in run.stdout.split("退出码", 1)[1]
 
 
 def test_volatile_functions_are_not_compared_and_said_to_be(tmp_path):
@@ -206,13 +239,13 @@ def test_missing_file_default_output_and_output_over_the_input(tmp_path):
     src = made(tmp_path, {"A1": "=1+1"})
     original = src.read_bytes()
     run = xlperf("recalc", str(src))  # no --output: a new file beside the input
-    assert run.returncode in (0, 1), run.stderr
+    assert run.returncode == 0, run.stderr
     assert "made（已重算）.xlsx" in run.stdout and (tmp_path / "made（已重算）.xlsx").exists()
     refused = xlperf("recalc", str(src), "--output", str(src))
     assert refused.returncode == 2 and "--in-place" in refused.stderr
     assert src.read_bytes() == original
     in_place = xlperf("recalc", str(src), "--in-place")
-    assert in_place.returncode in (0, 1), in_place.stderr
+    assert in_place.returncode == 0, in_place.stderr
     assert (tmp_path / "made.xlsx.bak").read_bytes() == original and src.read_bytes() != original
 
 
@@ -228,7 +261,9 @@ def test_both_engines_report_where_they_disagree(tmp_path):
     assert cells["C1"]["ironcalc"] == 8 and "OFFSET" in cells["C1"]["formulas"]["not_computed"]
     assert cells["D1"]["ironcalc"] == cells["D1"]["formulas"] == 2 and cells["D1"]["engines_agree"]
     out = tmp_path / "out.xlsx"
-    assert xlperf("recalc", str(src), "--output", str(out), "--engine", "both").returncode == 1
+    written = xlperf("recalc", str(src), "--output", str(out), "--engine", "both")
+    assert written.returncode == 0, written.stderr  # written; the disagreements are listed
+    assert "Sheet1!C1" in written.stdout and "Sheet1!D1" in written.stdout
     assert cached(out, "Sheet1", "D1") == 2  # both agree: written
     assert cached(out, "Sheet1", "C1") == 8  # formulas could not: kept
 

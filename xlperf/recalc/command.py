@@ -10,8 +10,11 @@ written; every cell where they disagree with each other or with the cached value
 ``--check`` writes nothing and lists the formula cells whose computed value differs from the workbook's
 own cached value, with the cells that could not be computed.
 
-Exit code: 0 when every formula's cached value is confirmed (or, when writing, was already right); 1 when
-a cell differs, has no cached value, or could not be computed; 2 when the file cannot be read.
+Exit code (:data:`EXIT_RULE`): when writing, 0 once the file is written, whatever was recalculated (the
+cells that differed are listed, not failed); with ``--check``, 0 when every formula's cached value is
+confirmed and 1 when a cell differs, has no cached value, or could not be computed — the opt-in for a
+script that wants to know whether a workbook's values are stale; 2 when the file cannot be read, no
+engine could load it, or the output cannot be written.
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ import sys
 import unicodedata
 
 EXIT_OK, EXIT_DIFFER, EXIT_UNREADABLE = 0, 1, 2
+EXIT_RULE = (
+    "退出码：写出文件成功为 0（重新计算改变了的值照样列出）；--check 时，全部缓存值一致为 0，"
+    "有不一致、无缓存值或无法计算的单元格为 1；无法读取文件或无法写出为 2。"
+)
 
 _VERDICT_ZH = {
     "matched": "一致",
@@ -44,11 +51,16 @@ def register(subparsers) -> None:
         help="重新计算全部公式，写入计算结果或与缓存值比较 (recalculate every formula)",
         description="重新计算工作簿中的全部公式：写入新的计算结果（公式和其余内容不变），"
         "或用 --check 与工作簿中缓存的值比较。",
+        epilog=EXIT_RULE,
     )
     p.add_argument("file", metavar="FILE", help="工作簿 .xlsx / .xlsm")
     add_output_arguments(p, "已重算")
     add_password_argument(p)
-    p.add_argument("--check", action="store_true", help="只比较，不写文件：列出计算结果与缓存值不一致的单元格")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="只比较，不写文件：列出计算结果与缓存值不一致的单元格；有这样的单元格时退出码为 1",
+    )
     p.add_argument(
         "--engine",
         choices=(*ENGINES, "both"),
@@ -178,7 +190,7 @@ def _single(args, data: bytes, package, result) -> int:
         print(_summary(len(comparison.verdicts), counts, volatile))
         if not args.check:
             print(f"已写入 {written} 个重新计算的值（公式不变）：{args.output}")
-    return EXIT_OK if not listed else EXIT_DIFFER
+    return _exit_code(args, stale=bool(listed))
 
 
 # --- two engines -----------------------------------------------------------------------------------------
@@ -257,10 +269,16 @@ def _both(args, data: bytes, package, results) -> int:
         )
         if not args.check:
             print(f"已写入 {written} 个两个引擎一致的重新计算值（公式不变）：{args.output}")
-    return EXIT_OK if not disagreements else EXIT_DIFFER
+    return _exit_code(args, stale=bool(disagreements))
 
 
 # --- writing and printing --------------------------------------------------------------------------------
+
+
+def _exit_code(args: argparse.Namespace, stale: bool) -> int:
+    """:data:`EXIT_RULE`: a write that succeeded is 0 (a failed one returned 2 before this); only ``--check``
+    reports cells whose cached value is not confirmed, with 1."""
+    return EXIT_DIFFER if args.check and stale else EXIT_OK
 
 
 def _write(path: str, data: bytes, values: dict, args: argparse.Namespace) -> int | None:
