@@ -81,16 +81,17 @@ def test_password_from_the_environment(locked):
     assert "共 " in out.stdout
 
 
-def test_the_filled_copy_of_an_encrypted_workbook_is_encrypted_with_the_same_password(locked, tmp_path):
+def test_the_filled_copy_of_an_encrypted_workbook_is_encrypted_with_the_same_password(tmp_path):
     import msoffcrypto
 
+    locked = encrypted(_to_fill(tmp_path / "plain.xlsx"), tmp_path / "石峰 加密.xlsx")
     out_path = tmp_path / "filled.xlsx"
     out = xlperf("fill", str(locked), "--password", "1234", "--output", str(out_path))
     assert out.returncode in (0, 1), out.stderr
     data = out_path.read_bytes()
     assert msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted()
     again = xlperf("inspect", "--password", "1234", str(out_path))
-    assert again.returncode == 0 and "乌尔禾区民政局" in again.stdout
+    assert again.returncode == 0 and "合计 1594.78" in again.stdout
 
 
 def test_excel_default_encryption_opens_without_a_password(tmp_path):
@@ -144,8 +145,19 @@ def _copy(src: Path, dst: Path) -> Path:
     return dst
 
 
+def _to_fill(dst: Path, value: object = None) -> Path:
+    """Seed 000 with its 附表2 合计 cleared (or set to ``value``): a workbook 填充合计 has a total to write
+    (one where nothing is to change gets no copy)."""
+    from xlperf.book.patch import CellPatch, patch_cells
+    from xlperf.forms import read_file
+
+    total = read_file(str(example("000"))).of_kind("summary")[0].total
+    dst.write_bytes(patch_cells(example("000").read_bytes(), {total.sheet: {total.cell: CellPatch(value)}}))
+    return dst
+
+
 def test_fill_writes_a_new_file_beside_the_input_by_default(tmp_path):
-    src = _copy(example("000"), tmp_path / "石峰区 2023.xlsx")
+    src = _to_fill(tmp_path / "石峰区 2023.xlsx")
     original = src.read_bytes()
     for expected in ("石峰区 2023（已填合计）.xlsx", "石峰区 2023（已填合计 2）.xlsx"):
         out = xlperf("fill", str(src))
@@ -172,10 +184,14 @@ def test_in_place_keeps_a_backup_of_every_earlier_version(tmp_path, models):
     out = xlperf("score", "--in-place", str(src))  # no self-evaluation here: refused, nothing written
     assert out.returncode == 2
     assert not (tmp_path / "a.xlsx.2.bak").exists()
-    filled = src.read_bytes()
+    again = xlperf("fill", "--in-place", str(src))  # nothing left to fill: says so, no backup, no write
+    assert again.returncode == 0 and "未写出新文件" in again.stdout
+    assert not (tmp_path / "a.xlsx.2.bak").exists()
+    src.write_bytes(patch_cells(src.read_bytes(), {total.sheet: {total.cell: CellPatch(1600)}}))
+    mistyped = src.read_bytes()
     out = xlperf("fill", "--in-place", "--values", "--overwrite", str(src))
     assert out.returncode == 0, out.stderr
-    assert (tmp_path / "a.xlsx.2.bak").read_bytes() == filled
+    assert (tmp_path / "a.xlsx.2.bak").read_bytes() == mistyped
     assert (tmp_path / "a.xlsx.bak").read_bytes() == emptied
     assert leftovers(tmp_path) == []
 
@@ -198,7 +214,7 @@ def _limited(max_bytes: int):
 
 def test_a_full_disk_leaves_no_partial_file(tmp_path):
     """The file-size limit makes the write fail as a full disk does (EFBIG instead of ENOSPC)."""
-    src = _copy(example("000"), tmp_path / "a.xlsx")
+    src = _to_fill(tmp_path / "a.xlsx")
     out_path = tmp_path / "out.xlsx"
     out = subprocess.run(
         [sys.executable, "-m", "xlperf", "fill", str(src), "--output", str(out_path)],
@@ -231,7 +247,8 @@ def test_an_interrupted_write_leaves_the_target_whole_or_absent(tmp_path, signam
             [sys.executable, "-m", "xlperf", "fill", "--in-place", "--overwrite", "--values", str(src)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
+            encoding="utf-8",
+            errors="replace",  # a signal may cut the output in the middle of a character
         )
         time.sleep(delay)
         proc.send_signal(getattr(signal, signame))

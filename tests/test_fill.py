@@ -3,6 +3,7 @@ formulas whose cached values a second engine (IronCalc) computes the same."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from decimal import Decimal
@@ -126,8 +127,11 @@ def test_a_total_that_disagrees_is_reported_not_overwritten(models, tmp_path):
     out = tmp_path / "kept.xlsx"
     run = xlperf("fill", str(src), "--output", str(out), "--format", "json")
     assert run.returncode == 1
-    assert '"amount.sum_mismatch"' in run.stdout and "--overwrite" in run.stdout
-    assert load_workbook(out)["附表2"][summary.total.cell].value == 1600
+    data = json.loads(run.stdout)
+    assert data["written"] is None and data["changed"] == [] and not out.exists()  # nothing else to fill
+    assert [(f["code"], f["cell"]) for f in data["not_changed"]] == [("amount.sum_mismatch", summary.total.cell)]
+    assert "--overwrite" in data["not_changed"][0]["message"]
+    assert ("amount.sum_mismatch", summary.total.cell) in [(f["code"], f["cell"]) for f in data["findings"]]
     replaced = tmp_path / "replaced.xlsx"
     assert xlperf("fill", str(src), "--output", str(replaced), "--overwrite").returncode == 0
     assert load_workbook(replaced)["附表2"][summary.total.cell].value.startswith("=SUM(")

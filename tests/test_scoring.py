@@ -188,9 +188,11 @@ def test_score_fills_empty_cells_and_writes_live_totals(selfeval, tmp_path):
     wb.save(src)
     out = tmp_path / "scored.xlsx"
     run = xlperf("score", str(src), "--output", str(out), "--format", "json")
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 1, run.stderr  # seed 001's budget parts do not add up: errors of the written file
     data = json.loads(run.stdout)
     assert {f["code"] for f in data["findings"]} >= {"score.manual_needed"}
+    assert data["findings"] == [f.to_json() for f in check_model(read_file(str(out))).findings]  # what was written
+    assert {(c["sheet"], c["cell"]) for c in data["changed"]} >= {(selfeval.sheet, selfeval.rate.cell)}
     values = load_workbook(out, data_only=True)["附件3"]
     formulas = load_workbook(out)["附件3"]
     for ind, row in zip(selfeval.indicators.filled, SEED001, strict=True):
@@ -204,12 +206,11 @@ def test_score_fills_empty_cells_and_writes_live_totals(selfeval, tmp_path):
 def test_score_keeps_recorded_scores_unless_overwrite(tmp_path):
     out = tmp_path / "kept.xlsx"
     run = xlperf("score", str(example("001")), "--output", str(out))
-    assert run.returncode == 0
-    assert "score.mismatch" in run.stdout
-    ev = read_file(str(out)).of_kind("self_eval")[0]
-    assert [i.score.value for i in ev.indicators.filled][2] == 4
+    assert run.returncode == 1  # seed 001's budget parts do not add up
+    assert "score.mismatch" in run.stdout  # the recorded 4 for a rule's 5 is reported …
+    assert "未写出新文件" in run.stdout and not out.exists()  # … and kept: nothing else to write, no copy
     over = tmp_path / "over.xlsx"
-    assert xlperf("score", str(example("001")), "--output", str(over), "--overwrite").returncode == 0
+    assert xlperf("score", str(example("001")), "--output", str(over), "--overwrite").returncode == 1
     ev = read_file(str(over)).of_kind("self_eval")[0]
     assert [i.score.value for i in ev.indicators.filled][2] == 5
     assert ev.rate.value == 1 and ev.rate_score.value == 10

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from xlperf import __version__
 from xlperf.errors import WorkbookError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -77,10 +77,8 @@ def _settings(args: argparse.Namespace, profile=None):
 
 
 def _check(args: argparse.Namespace) -> int:
-    from xlperf.book import open_book
-    from xlperf.checks import check_model
-    from xlperf.forms import read_book
     from xlperf.render import file_json, print_json, print_table
+    from xlperf.session import Session
 
     if args.output and len(args.files) != 1:
         print("--output 只能用于一个工作簿 (--output takes exactly one FILE)", file=sys.stderr)
@@ -96,13 +94,13 @@ def _check(args: argparse.Namespace) -> int:
     results = []
     for path in args.files:
         try:
-            book = open_book(path, password_of(args))
-            model = read_book(book)
+            session = Session.open(path, password_of(args), profile, settings)
+            model = session.model
         except WorkbookError as err:
             print(str(err), file=sys.stderr)
             code = EXIT_UNREADABLE
             continue
-        report = check_model(model, settings, profile)
+        report = session.check()
         if args.output:
             annotated = _annotate_copy(report, path, args.output, password_of(args))
             if not annotated:
@@ -143,76 +141,90 @@ def _annotate_copy(report, path: str, output: str, password: str | None) -> bool
 
 
 def _fill(args: argparse.Namespace) -> int:
-    from xlperf.book.apply import apply_edits
     from xlperf.book.output import plan_output
-    from xlperf.forms import read_file
-    from xlperf.render import file_json, print_json, print_table
-    from xlperf.totals import fill_totals
+    from xlperf.session import Session
 
     try:
-        profile_of(args)  # checked like everywhere else; no key of a profile changes the totals
-    except WorkbookError as err:
-        print(str(err), file=sys.stderr)
-        return EXIT_UNREADABLE
-    try:
+        profile = profile_of(args)  # checked like everywhere else; no key of a profile changes the totals
         target = plan_output(args.file, args.output, args.in_place, "已填合计")
-        model = read_file(args.file, password_of(args))
-        report = fill_totals(model, overwrite=args.overwrite)
-        backup = apply_edits(args.file, report.edits, target, values_only=args.values, password=password_of(args))
+        session = Session.open(args.file, password_of(args), profile)
+        report = session.fill(overwrite=args.overwrite)
+        written = session.commit(report, target, values_only=args.values)
     except WorkbookError as err:
         print(str(err), file=sys.stderr)
         return EXIT_UNREADABLE
-    if args.format == "json":
-        print_json([file_json(args.file, report)], single=True)
-    else:
-        print_table(args.file, report)
-        how = "数值" if args.values else "公式（已带计算结果）"
-        print(f"已填充 {len(report.edits)} 个合计，写为{how}：{target.path}{_backup_note(backup)}")
-    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+    how = "数值" if args.values else "公式（已带计算结果）"
+    return _written(args, report, written, f"已填充 {len(written.changed)} 个合计，写为{how}", "没有需要填写的合计")
 
 
 def _score(args: argparse.Namespace) -> int:
-    from xlperf.book.apply import apply_edits
     from xlperf.book.output import plan_output
-    from xlperf.evaluate import score_workbook
-    from xlperf.forms import read_file
-    from xlperf.render import file_json, print_json, print_table
+    from xlperf.session import Session
 
     password = password_of(args)
     try:
+        profile = profile_of(args)
         target = plan_output(args.file, args.output, args.in_place and not args.actuals, "已评分")
-        settings = _settings(args)
-        source = args.file
+        settings = _settings(args, profile)
         warnings: list[str] = []
         if args.actuals:
+            from xlperf.forms import read_file
             from xlperf.selfeval import self_evaluation_from_targets
 
             warnings = self_evaluation_from_targets(read_file(args.file, password), args.actuals, str(target.path))
-            source, password = str(target.path), None  # a new workbook, not the (encrypted) input
-        model = read_file(source, password)
+            # the self-evaluations are a new workbook (not the encrypted input): scored where they were written
+            session = Session.open(str(target.path), None, profile, settings)
+            target = target.path
+        else:
+            session = Session.open(args.file, password, profile, settings)
+        if not session.model.of_kind("self_eval"):
+            print(f"{args.file} 中没有绩效自评表；项目绩效目标表请用 --actuals 提供实际完成值", file=sys.stderr)
+            return EXIT_UNREADABLE
+        report = session.score(overwrite=args.overwrite)
+        written = session.commit(report, target)
+        if args.actuals and written.path is None:  # nothing to score, but the self-evaluations were written
+            from pathlib import Path
+
+            written.path = Path(str(target))
     except WorkbookError as err:
         print(str(err), file=sys.stderr)
         return EXIT_UNREADABLE
     except (OSError, ValueError) as err:
         print(f"无法读取评分规则或实际完成值：{err}", file=sys.stderr)
         return EXIT_UNREADABLE
-    if not model.of_kind("self_eval"):
-        print(f"{args.file} 中没有绩效自评表；项目绩效目标表请用 --actuals 提供实际完成值", file=sys.stderr)
-        return EXIT_UNREADABLE
-    report = score_workbook(model, settings, overwrite=args.overwrite)
-    try:
-        backup = apply_edits(source, report.edits, target if source == args.file else target.path, password=password)
-    except WorkbookError as err:
-        print(str(err), file=sys.stderr)
-        return EXIT_UNREADABLE
+    done = f"已写入 {len(written.changed)} 个得分/执行率/总分"
+    return _written(args, report, written, done, "没有需要填写的得分", warnings)
+
+
+def _written(args, report, written, done: str, nothing: str, notes: list[str] | None = None) -> int:
+    """What a writing command prints: the cells it changed, what it left for the user to confirm, and the
+    findings of the file as written (those ``xlperf check`` gives on it) — or that nothing was to change,
+    and no copy was written."""
+    from xlperf.render import file_json, print_json, print_table
+    from xlperf.session import changed_json
+
+    advice = [f for f in report.findings if f.fix is not None or "--overwrite" in f.message]
+    shown = str(written.path) if written.path is not None else args.file
     if args.format == "json":
-        print_json([file_json(args.file, report)], single=True)
+        out = file_json(shown, written.report)
+        out["written"] = None if written.path is None else str(written.path)
+        out["changed"] = changed_json(written)
+        out["not_changed"] = [f.to_json() for f in advice]
+        print_json([out], single=True)
     else:
-        for w in warnings:
-            print(f"注意：{w}")
-        print_table(args.file, report)
-        print(f"已写入 {len(report.edits)} 个得分/执行率/总分：{target.path}{_backup_note(backup)}")
-    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+        for note in notes or []:
+            print(f"注意：{note}")
+        for e in written.changed:
+            what = f"={e.formula}" if e.formula and not getattr(args, "values", False) else e.value
+            print(f"  写入 {e.sheet}!{e.cell}：{what}（{e.reason}）")
+        for f in advice:
+            print(f"  未改 {f.sheet}!{f.cell}：{f.message}")
+        if written.path is None:
+            print(f"{nothing}：文件未改动，未写出新文件")
+        else:
+            print(f"{done}：{written.path}{_backup_note(written.backup)}")
+        print_table(shown, written.report)
+    return EXIT_FINDINGS if written.report.has_errors else EXIT_OK
 
 
 def _backup_note(backup) -> str:
@@ -353,7 +365,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     only = command if command in COMMAND_MODULES else ("" if command in BUILTIN_COMMANDS else None)
-    args = build_parser(only).parse_args(argv)
+    parser = build_parser(only)
+    if not argv:
+        parser.print_help()  # bare ``xlperf``: what it can do, not an error
+        return EXIT_OK
+    args = parser.parse_args(argv)
     _terminate_like_interrupt()
     try:
         return int(args.run(args))
@@ -365,6 +381,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNREADABLE
     except BrokenPipeError:  # output piped to head
         return EXIT_OK
+    except Exception as exc:  # a bug of xlperf's: one line, the detail in a log, never "errors found"
+        print(internal_error(exc, argv), file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def internal_error(exc: BaseException, argv: Sequence[str]) -> str:
+    """Write the traceback of an unexpected exception to a log file and say, in one Chinese line, what
+    happened and what to do. The log goes to ``XLPERF_LOG_DIR``, else the system's temporary folder."""
+    import os
+    import tempfile
+    import time
+    import traceback
+    from pathlib import Path
+
+    folder = Path(os.environ.get("XLPERF_LOG_DIR") or Path(tempfile.gettempdir()) / "xlperf-logs")
+    detail = f"xlperf {__version__}\nargs: {list(argv)!r}\n\n" + "".join(traceback.format_exception(exc))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        log = folder / f"xlperf-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+        log.write_text(detail, encoding="utf-8")
+        where = f"详情已记入 {log}"
+    except OSError:
+        where = "日志无法写出"
+    name = type(exc).__name__
+    return (
+        f"xlperf 内部错误（{name}），操作未完成，文件未改动：这是 xlperf 的问题，不是工作簿的问题；"
+        f"{where}，请把该文件发给维护者 (internal error: {name}; see the log)"
+    )
 
 
 if __name__ == "__main__":
