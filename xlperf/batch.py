@@ -137,17 +137,16 @@ def check_file(path: str, options: CheckOptions | None = None) -> FileResult:
 
 
 def _check_into(result: FileResult, path: str, options: CheckOptions) -> None:
-    from xlperf.checks import check_model
-    from xlperf.forms import read_file
+    from xlperf.profiles import NATIONAL
+    from xlperf.session import Session
 
+    profile = options.profile or NATIONAL
     if options.recalc:
-        model = _recalculated_model(path, options.password)
+        session = Session.of_model(path, _recalculated_model(path, options.password), profile)
     else:
-        model = read_file(path, options.password)
-    if options.profile is None:
-        report = check_model(model)
-    else:
-        report = check_model(model, profile=options.profile)
+        session = Session.open(path, options.password, profile)
+    model = session.model
+    report = session.check()
     unit, score = unit_of(model), score_of(model, options.profile.scoring if options.profile else None)
     result.unit, result.score = unit, score
     result.forms = [(f.sheet, f.kind) for f in model.forms]

@@ -73,6 +73,14 @@ class Session:
         """A session over a book already open (live Excel through xlwings)."""
         return cls(book.path, book, None, profile, settings)
 
+    @classmethod
+    def of_model(cls, path: str, model: WorkbookModel, profile: Profile = NATIONAL) -> Session:
+        """A session over a model read elsewhere (batch --recalc reads the recalculated copy); it has no book
+        to commit to."""
+        session = cls(path, _NoBook(path), None, profile)
+        session._model = model
+        return session
+
     @property
     def model(self) -> WorkbookModel:
         """The workbook read into the model, once."""
@@ -113,6 +121,16 @@ class Session:
         out = target.path if isinstance(target, OutputTarget) else Path(target)
         again = Session.open(str(out), self.password, self.profile, self.settings)
         return Written(out, list(report.edits), backup, again.check())
+
+
+class _NoBook:
+    """The book of a session over a model read elsewhere: nothing to read again, nothing to write."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"a session over a model read elsewhere has no book ({name})")
 
 
 def changed_json(written: Written) -> list[dict[str, Any]]:
