@@ -39,16 +39,20 @@ unit in the target table's 度量单位.
 
 Errors the clerk can fix — a missing column, an amount that is not a number, a completion grade that is
 none of the three, a project no target table has (:meth:`Actuals.check_projects`) — raise
-:class:`xlperf.errors.WorkbookError` with one line naming the file and the row.
+:class:`xlperf.errors.WorkbookError` with one line naming the file and the row. A row whose 三级指标 is
+none of its project's indicators (a misspelt name, or a row under the wrong project) cannot be placed:
+:meth:`Actuals.unmatched` finds those rows and :func:`unmatched_note` says, in one line naming the row, the
+project and the 三级指标, what to check; they are reported, never dropped silently.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -140,6 +144,53 @@ class Actuals:
                     f"项目“{project.name}”没有对应的项目支出绩效目标表，请核对项目名称",
                     f"project {project.name!r} matches no target table",
                 )
+
+    def unmatched(self, indicators: Mapping[str, Sequence[str]]) -> list[tuple[ProjectActuals, IndicatorActual]]:
+        """The indicator rows that no indicator takes, in file order: ``indicators`` maps a project's name to
+        the 三级指标 of its target table, in table order. A row is unmatched when its project is one of
+        ``indicators`` and its name is none of that project's (compared with :func:`xlperf.labels.norm`),
+        or when the name is listed more often than the table has it (the rows after those it takes, as
+        :meth:`ProjectActuals.indicator` gives them out)."""
+        out: list[tuple[ProjectActuals, IndicatorActual]] = []
+        for name, names in indicators.items():
+            project = self.project(name)
+            if project is None:
+                continue
+            counts: dict[str, int] = {}
+            for n in names:
+                counts[norm(n)] = counts.get(norm(n), 0) + 1
+            for key, rows in project.indicators.items():
+                out += [(project, row) for row in rows[counts.get(key, 0) :]]
+        return sorted(out, key=lambda pair: pair[1].row)
+
+    def without(self, rows: Iterable[IndicatorActual]) -> Actuals:
+        """A copy without these indicator rows (those :meth:`unmatched` found, once reported)."""
+        dropped = {r.row for r in rows}
+        projects = {}
+        for key, project in self.projects.items():
+            kept = {k: [r for r in v if r.row not in dropped] for k, v in project.indicators.items()}
+            projects[key] = replace(project, indicators={k: v for k, v in kept.items() if v})
+        return Actuals(self.path, projects)
+
+
+def unmatched_note(project: ProjectActuals, row: IndicatorActual, indicators: Mapping[str, Sequence[str]]) -> str:
+    """One line for a row :meth:`Actuals.unmatched` found: its row in the file, its project and 三级指标, and
+    what to check — the spelling (with the project's closest indicator, if one is close), the project's
+    name (when another project's table has the indicator), or a row listed twice."""
+    names = next((v for k, v in indicators.items() if norm(k) == norm(project.name)), ())
+    key = norm(row.name)
+    head = f"实际完成值文件第 {row.row} 行：项目“{project.name}”的三级指标“{row.name}”"
+    if key in {norm(n) for n in names}:
+        count = sum(norm(n) == key for n in names)
+        extra = f"在该项目的目标表中只有 {count} 个，这一行多出，未写入自评表"
+        return f"{head}{extra}；请核对是否重复填写，或该行的项目名称是否填对"
+    others = [p for p, v in indicators.items() if norm(p) != norm(project.name) and key in {norm(n) for n in v}]
+    if others:
+        where = "、".join(f"“{p}”" for p in others)
+        return f"{head}不在该项目的目标表中，未写入自评表；项目{where}的目标表有此指标，请核对该行的项目名称"
+    close = difflib.get_close_matches(key, [norm(n) for n in names], n=1, cutoff=0.6)
+    spelling = f"是否应为“{next(n for n in names if norm(n) == close[0])}”" if close else "须与目标表中的三级指标一致"
+    return f"{head}不在该项目的目标表中，未写入自评表；请核对指标名称的写法（{spelling}），或该行的项目名称是否填对"
 
 
 def load_actuals(path: str | os.PathLike[str], projects: Iterable[str] | None = None) -> Actuals:

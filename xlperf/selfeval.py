@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from xlperf.actuals import load_actuals
+from xlperf.actuals import load_actuals, unmatched_note
 from xlperf.model import DepartmentTarget, ProjectTarget, WorkbookModel
 from xlperf.selfeval_writer import target_name, write_self_evaluations
 
@@ -41,8 +41,16 @@ def unit_and_year(model: WorkbookModel) -> tuple[str, str]:
     return unit, year
 
 
+def indicator_names(target: ProjectTarget | DepartmentTarget) -> list[str]:
+    """The 三级指标 of a target table in table order, as the self-evaluation writer lays them out."""
+    return [i.name.text for i in target.indicators.indicators if not i.is_blank] if target.indicators else []
+
+
 def self_evaluation_from_targets(model: WorkbookModel, actuals_path: str, out: str) -> list[str]:
-    """Write the unscored self-evaluation workbook to ``out``; return the warnings for the clerk."""
+    """Write the unscored self-evaluation workbook to ``out``; return the warnings for the clerk: the target
+    tables the actuals do not cover, every row of the actuals file whose 三级指标 matches no indicator of
+    its project (one line each, naming the row, the project and the 三级指标, and what to check), then what
+    the writer found (indicators without an actual, missing amounts …)."""
     targets = scorable_targets(model)
     if not targets:
         raise ValueError(f"{model.path} 中没有带分值的绩效目标表 (no target table with weights)")
@@ -51,5 +59,9 @@ def self_evaluation_from_targets(model: WorkbookModel, actuals_path: str, out: s
     skipped = [f"“{target_name(t)}”在实际完成值文件中没有数据，未生成自评表" for t in targets if t not in chosen]
     if not chosen:
         raise ValueError(f"{actuals_path} 中没有任何一个目标表的项目 (the actuals name none of the target tables)")
+    indicators = {target_name(t): indicator_names(t) for t in targets}
+    unmatched = actuals.unmatched({target_name(t): indicators[target_name(t)] for t in chosen})
+    notes = [unmatched_note(project, row, indicators) for project, row in unmatched]
     unit, year = unit_and_year(model)
-    return skipped + write_self_evaluations(chosen, actuals, Path(out), unit, year)
+    placed = actuals.without(row for _, row in unmatched)  # reported here, so not a second time by the writer
+    return skipped + notes + write_self_evaluations(chosen, placed, Path(out), unit, year)
