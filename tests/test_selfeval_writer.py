@@ -413,11 +413,6 @@ def test_score_with_actuals_prints_the_unmatched_rows(tmp_path):
     assert "救助对像满意度" in printed[0] and "请核对" in printed[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="xlperf/cli.py `_written` does not put the warnings (its `notes`) into the JSON yet: the one line "
-    'out["warnings"] = list(notes or []) in its json branch; remove this marker when it does',
-)
 def test_score_with_actuals_gives_the_unmatched_rows_in_json(tmp_path):
     import json
 

@@ -210,6 +210,7 @@ def _written(args, report, written, done: str, nothing: str, notes: list[str] | 
         out["written"] = None if written.path is None else str(written.path)
         out["changed"] = changed_json(written)
         out["not_changed"] = [f.to_json() for f in advice]
+        out["warnings"] = list(notes or [])
         print_json([out], single=True)
     else:
         for note in notes or []:
