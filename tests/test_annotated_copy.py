@@ -28,6 +28,7 @@ from xlperf.checks import check_model
 from xlperf.cli import main
 from xlperf.forms import read_file
 from xlperf.report import Report
+from xlperf.rules import title_of
 from xlperf.templates import libreoffice as lo
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -168,7 +169,7 @@ def assert_marked_and_listed(out: Path, report: Report, user_notes: dict[tuple[s
             assert cell.comment.author == "xlperf"
             for f in report.findings:
                 if (f.sheet, f.cell) == (sheet, ref):
-                    assert f.code in cell.comment.text and f.message in cell.comment.text
+                    assert f"{f.code} {title_of(f.code)}：{f.message}" in cell.comment.text
 
     assert wb.sheetnames[-1] == RESULT_SHEET
     ws = wb[RESULT_SHEET]
@@ -188,8 +189,11 @@ def assert_marked_and_listed(out: Path, report: Report, user_notes: dict[tuple[s
 
     calamine = CalamineWorkbook.from_path(str(out))
     assert calamine.sheet_names == wb.sheetnames
-    codes = [row[2] for row in calamine.get_sheet_by_name(RESULT_SHEET).to_python()[1:]]
+    table = calamine.get_sheet_by_name(RESULT_SHEET).to_python()
+    assert table[0][2:4] == ["代码", "规则名称"]
+    codes = [row[2] for row in table[1:]]
     assert codes == [f.code for f in report.findings] or (not report.findings and codes == [""])
+    assert [row[3] for row in table[1:]] == [title_of(f.code) for f in report.findings] or not report.findings
 
 
 # --- the examples ----------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from openpyxl import load_workbook
 from xlperf.batch import CheckOptions, check_file, collect_inputs
 from xlperf.checks import check_model
 from xlperf.forms import read_file
+from xlperf.rules import title_of
 
 FORMULA_UNIT = '=HYPERLINK("http://example.invalid","<script>alert(1)</script>")'
 HTML_TARGET = "≥≥95%<img src=x onerror=alert(1)>"
@@ -231,6 +232,9 @@ def test_xlsx_report(batch):
     assert "密码" in by_name["加密 的表.xlsx"][8]
     rows = files_of(batch["db"], 1)
     assert findings.max_row - 1 == sum(r["errors"] + r["warnings"] + r["hints"] for r in rows.values())
+    problem_header = [c.value for c in findings[1]]
+    assert problem_header[:6] == ["文件", "单位", "严重性", "代码", "规则名称", "工作表"]
+    assert all(line[4] == title_of(line[3]) for line in findings.iter_rows(min_row=2, values_only=True))
     for ws in (files, findings):
         for line in ws.iter_rows():
             for c in line:
@@ -288,7 +292,7 @@ def test_html_report_is_one_inert_self_contained_page(batch):
     rows = files_of(batch["db"], 1)
     assert page.rows["files"] == EXPECTED_FILES
     assert page.rows["findings"] == sum(r["errors"] + r["warnings"] + r["hints"] for r in rows.values())
-    assert "xref.name_mismatch" in text and "indicator.placeholder_value" in text  # the chart's rule codes
+    assert "xref.name_mismatch 名称不一致" in text and "indicator.placeholder_value 指标值是占位内容" in text  # chart
     assert "株洲市石峰区民政局" in text
 
 

@@ -72,19 +72,20 @@ def test_annotated_copy(tmp_path):
     assert wb.sheetnames == ["附件2", "附件3", "校验结果"]
     results = wb["校验结果"]
     header = [c.value for c in results[1]]
-    assert header == ["序号", "严重性", "代码", "工作表", "单元格", "说明", "应为", "实为"]
+    assert header == ["序号", "严重性", "代码", "规则名称", "工作表", "单元格", "说明", "应为", "实为"]
     rows = list(results.iter_rows(min_row=2, values_only=True))
     codes = [r[2] for r in rows]
     assert codes.count("amount.sum_mismatch") == 2 and "indicator.unit_mismatch" in codes
-    first = results.cell(2, 5)
-    assert first.hyperlink.location == f"'{rows[0][3]}'!{rows[0][4]}"  # a link inside the workbook
+    assert [r[3] for r in rows if r[2] == "amount.sum_mismatch"] == ["合计不符", "合计不符"]
+    first = results.cell(2, 6)
+    assert first.hyperlink.location == f"'{rows[0][4]}'!{rows[0][5]}"  # a link inside the workbook
     # the cells are marked: errors red, warnings amber, with the message as a note
-    sheet, cell = rows[0][3], rows[0][4]
+    sheet, cell = rows[0][4], rows[0][5]
     marked = wb[sheet][cell]
     assert marked.fill.start_color.rgb.endswith(("FFC7CE", "FFEB9C", "DDEBF7"))
-    assert rows[0][2] in marked.comment.text
+    assert f"{rows[0][2]} {rows[0][3]}" in marked.comment.text
     unit = next(r for r in rows if r[2] == "indicator.unit_mismatch")
-    assert wb[unit[3]][unit[4]].fill.start_color.rgb.endswith("FFEB9C")
+    assert wb[unit[4]][unit[5]].fill.start_color.rgb.endswith("FFEB9C")
 
 
 def test_formula_like_text_in_a_message_stays_text(tmp_path):

@@ -129,7 +129,7 @@ def test_batch_reports_hold_the_texts_inert(hostile, tmp_path):
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert wb["文件"]["B2"].value == UNIT and wb["文件"]["B2"].data_type == "s"
-    actual = {c.value: c for c in next(wb["问题"].iter_cols(min_col=9, max_col=9))}  # 实际
+    actual = {c.value: c for c in next(wb["问题"].iter_cols(min_col=10, max_col=10))}  # 实际
     for text in TEXTS:
         assert actual[text].data_type == "s", text
         assert actual[text].quotePrefix == text.startswith(("=", "+", "-", "@")), text  # stays text when edited

@@ -28,6 +28,7 @@ from xlperf.checks import check_model
 from xlperf.evaluate import score_workbook
 from xlperf.forms import read_book, read_file
 from xlperf.report import Finding, Report
+from xlperf.rules import title_of
 
 ERROR = "#" + FILL["error"].lower()
 
@@ -139,7 +140,7 @@ def test_validate_marks_the_two_sum_mismatches_red_and_writes_the_result_sheet(o
     notes = {(data["sheets"][a["sheet_position"]]["name"], a["args"][0].replace("$", "")): a["args"][1]
              for a in done if a["func"] == "addNote"}  # fmt: skip
     assert notes == {key: note for key, (_, note) in marks(report).items()}
-    assert "amount.sum_mismatch" in notes[("附件3", "B7")]
+    assert "amount.sum_mismatch 合计不符：" in notes[("附件3", "B7")]  # the code and the rule's name
 
     added = [a["args"][1] for a in done if a["func"] == "addSheet"]
     assert added == [MARKS_SHEET, RESULT_SHEET]
@@ -147,9 +148,10 @@ def test_validate_marks_the_two_sum_mismatches_red_and_writes_the_result_sheet(o
     (rows,) = [a["values"] for a in done if a["func"] == "setValues" and a["sheet_position"] == result_pos]
     assert len(rows) == 1 + len(report.findings)  # a header and one row per finding
     assert [unprefixed(r[2]) for r in rows[1:]] == [f.code for f in report.findings]
-    assert [unprefixed(r[5]) for r in rows[1:]] == [f.message for f in report.findings]
+    assert [unprefixed(r[3]) for r in rows[1:]] == [title_of(f.code) for f in report.findings]
+    assert [unprefixed(r[6]) for r in rows[1:]] == [f.message for f in report.findings]
     (links,) = [a for a in done if a["func"] == "setFormula" and a["sheet_position"] == result_pos]
-    assert at(links) == (result_pos, "E2")
+    assert at(links) == (result_pos, "F2")
     row = next(i for i, f in enumerate(report.findings) if (f.sheet, f.cell) == ("附件3", "B7"))
     assert links["values"][row] == ['=HYPERLINK("#\'附件3\'!B7","B7")']
     assert len(links["values"]) == len(report.findings)

@@ -9,11 +9,13 @@ from typing import Any
 from xlperf.a1 import split
 from xlperf.book.protocol import Book
 from xlperf.report import SEVERITIES, SEVERITY_ZH, Finding, Report
+from xlperf.rules import title_of
 
 RESULT_SHEET = "校验结果"
 FILL = {"error": "FFC7CE", "warning": "FFEB9C", "hint": "DDEBF7"}  # red, amber, blue (Excel's own palette)
-HEADER = ["序号", "严重性", "代码", "工作表", "单元格", "说明", "应为", "实为"]
-WIDTHS = (6, 8, 26, 30, 8, 70, 14, 14)  # of the 校验结果 columns
+HEADER = ["序号", "严重性", "代码", "规则名称", "工作表", "单元格", "说明", "应为", "实为"]
+WIDTHS = (6, 8, 26, 20, 30, 8, 70, 14, 14)  # of the 校验结果 columns
+LINK_COLUMN = HEADER.index("单元格") + 1  # 1-based: the column whose cells link to the finding's cell
 
 
 def quoted(sheet: str) -> str:
@@ -25,11 +27,11 @@ def result_rows(report: Report) -> tuple[list[list[Any]], dict[tuple[int, int], 
     rows: list[list[Any]] = [HEADER]
     links: dict[tuple[int, int], str] = {}
     for i, f in enumerate(report.findings, start=1):
-        rows.append([i, SEVERITY_ZH[f.severity], f.code, f.sheet, f.cell or "A1", f.message, _cell(f.expected),
-                     _cell(f.actual)])  # fmt: skip
-        links[(i + 1, 5)] = f"{quoted(f.sheet)}!{f.cell or 'A1'}"
+        rows.append([i, SEVERITY_ZH[f.severity], f.code, title_of(f.code), f.sheet, f.cell or "A1", f.message,
+                     _cell(f.expected), _cell(f.actual)])  # fmt: skip
+        links[(i + 1, LINK_COLUMN)] = f"{quoted(f.sheet)}!{f.cell or 'A1'}"
     if not report.findings:
-        rows.append(["", "", "", "", "", "未发现问题", "", ""])
+        rows.append([("未发现问题" if name == "说明" else "") for name in HEADER])
     return rows, links
 
 
@@ -46,9 +48,14 @@ def marks(report: Report) -> dict[tuple[str, str], tuple[str, str]]:
     out = {}
     for key, found in by_cell.items():
         worst = min(found, key=lambda f: SEVERITIES.index(f.severity))
-        note = "\n".join(f"[{SEVERITY_ZH[f.severity]}] {f.code}：{f.message}" for f in found)
+        note = "\n".join(note_line(f) for f in found)
         out[key] = (FILL[worst.severity], note)
     return out
+
+
+def note_line(f: Finding) -> str:
+    """A finding as a line of its cell's note: "[错误] amount.sum_mismatch 合计不符：…"."""
+    return f"[{SEVERITY_ZH[f.severity]}] {f.code} {title_of(f.code)}：{f.message}"
 
 
 def annotate(book: Book, report: Report) -> None:

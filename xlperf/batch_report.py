@@ -1,14 +1,14 @@
 """The report of a batch: an Excel workbook or one self-contained HTML page, from the rows of the database.
 
 .xlsx: a sheet 文件 (one row per file: path, unit, forms found, errors / warnings / hints, score, status and
-the reason a file could not be read), a sheet 问题 (one row per finding, with the rule catalog's fields),
-按规则 (findings per rule code) and 运行 (what was run). Text that looks like a formula ("=HYPERLINK(…)") is
-written as text, never as a formula.
+the reason a file could not be read), a sheet 问题 (one row per finding, with the rule catalog's fields and
+the rule's Chinese name beside its code), 按规则 (findings per rule code and name) and 运行 (what was run).
+Text that looks like a formula ("=HYPERLINK(…)") is written as text, never as a formula.
 
 .html: one page that needs no network (inline CSS, a small inline script, charts as inline SVG drawn here,
-a Content-Security-Policy that forbids loading anything): findings per rule code and per unit, and the two
-tables, sortable by a click on a heading and filtered by a search box and a selector. Every text from a
-workbook is HTML-escaped, so a cell holding ``<script>`` shows as text.
+a Content-Security-Policy that forbids loading anything): findings per rule (code and name) and per unit,
+and the two tables, sortable by a click on a heading and filtered by a search box and a selector. Every
+text from a workbook is HTML-escaped, so a cell holding ``<script>`` shows as text.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 from xlperf import safe_text
 from xlperf.report import SEVERITIES, SEVERITY_ZH
 from xlperf.results_db import FileRow
+from xlperf.rules import title_of
 
 FORM_SHORT = {
     "dept_target": "部门整体目标表",
@@ -81,7 +82,7 @@ def _display(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------- .xlsx
 
 FILE_HEADERS = ("文件", "单位", "识别的表格", "错误", "警告", "提示", "得分", "状态", "原因", "SHA-256", "大小（字节）")
-FINDING_HEADERS = ("文件", "单位", "严重性", "代码", "工作表", "单元格", "说明", "应为", "实际")
+FINDING_HEADERS = ("文件", "单位", "严重性", "代码", "规则名称", "工作表", "单元格", "说明", "应为", "实际")
 
 
 def xlsx_bytes(rows: list[FileRow], run: dict[str, Any]) -> bytes:
@@ -115,13 +116,15 @@ def xlsx_bytes(rows: list[FileRow], run: dict[str, Any]) -> bytes:
     ]
     sheet("文件", FILE_HEADERS, files, [60, 28, 30, 6, 6, 6, 8, 14, 60, 20, 12])
     findings = [
-        [r.path, r.unit, SEVERITY_ZH.get(f["severity"], f["severity"]), f["code"], f["sheet"], f["cell"],
-         f["message"], _plain(f["expected"]), _plain(f["actual"])]
+        [r.path, r.unit, SEVERITY_ZH.get(f["severity"], f["severity"]), f["code"], title_of(f["code"]), f["sheet"],
+         f["cell"], f["message"], _plain(f["expected"]), _plain(f["actual"])]
         for r in rows for f in r.findings
     ]  # fmt: skip
-    sheet("问题", FINDING_HEADERS, findings, [60, 28, 8, 28, 24, 8, 80, 16, 16])
-    by_rule = [[code, SEVERITY_ZH.get(sev, sev), n, files_n] for code, sev, n, files_n in _by_rule(rows)]
-    sheet("按规则", ("代码", "严重性", "问题数", "涉及文件数"), by_rule, [30, 8, 10, 12])
+    sheet("问题", FINDING_HEADERS, findings, [60, 28, 8, 28, 20, 24, 8, 80, 16, 16])
+    by_rule = [
+        [code, title_of(code), SEVERITY_ZH.get(sev, sev), n, files_n] for code, sev, n, files_n in _by_rule(rows)
+    ]
+    sheet("按规则", ("代码", "规则名称", "严重性", "问题数", "涉及文件数"), by_rule, [30, 20, 8, 10, 12])
     sheet("运行", ("项目", "值"), _run_lines(rows, run), [16, 80])
     buf = io.BytesIO()
     wb.save(buf)
@@ -229,12 +232,13 @@ def _short(path: str, base: str) -> str:
     return os.path.relpath(path, base) if base else path
 
 
-def _bar_chart(items: list[tuple[str, dict[str, int], str]], empty: str, rest: str = "") -> str:
+def _bar_chart(items: list[tuple[str, dict[str, int], str]], empty: str, rest: str = "", room: int = 34) -> str:
     """Horizontal bars, one per item (label, counts by severity, filter text), stacked by severity, as SVG;
-    ``rest`` is a last line of text only (the items left out), so that it does not squash the scale."""
+    ``rest`` is a last line of text only (the items left out), so that it does not squash the scale; a label
+    is cut to ``room`` half-width places."""
     if not items:
         return f'<p class="empty">{e(empty)}</p>'
-    label_w, bar_w, row_h, pad = 230, 360, 22, 4
+    label_w, bar_w, row_h, pad = 6 * room + 26, 360, 22, 4
     most = max(sum(c.values()) for _, c, _ in items) or 1
     height = row_h * (len(items) + (1 if rest else 0)) + pad
     out = [
@@ -246,7 +250,7 @@ def _bar_chart(items: list[tuple[str, dict[str, int], str]], empty: str, rest: s
         n = sum(counts.values())
         # The text to filter by is in <desc>, not in an attribute: workbook text is only ever element text.
         out.append(f'<g class="bar" tabindex="0"><title>{e(label)}：{n}</title><desc>{e(key)}</desc>')
-        out.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{e(_fit(label, 34))}</text>')
+        out.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{e(_fit(label, room))}</text>')
         x = float(label_w)
         for s in SEVERITIES:
             if counts.get(s):
@@ -271,9 +275,14 @@ def _fit(text: str, room: int) -> str:
     return text
 
 
+def rule_label(code: str) -> str:
+    """A rule as the chart names it: its code and its Chinese name, "amount.sum_mismatch 合计不符"."""
+    return f"{code} {title_of(code)}".rstrip()
+
+
 def _rule_chart(rows: list[FileRow]) -> str:
-    items = [(code, {sev: n}, code) for code, sev, n, _ in _by_rule(rows)]
-    return _bar_chart(items, "没有发现问题")
+    items = [(rule_label(code), {sev: n}, code) for code, sev, n, _ in _by_rule(rows)]
+    return _bar_chart(items, "没有发现问题", room=50)
 
 
 def _unit_chart(rows: list[FileRow], top: int = 30) -> str:
@@ -293,7 +302,8 @@ def _unit_chart(rows: list[FileRow], top: int = 30) -> str:
 def _controls(table: str, options: list[tuple[str, str]]) -> str:
     opts = "".join(f'<option value="{e(v)}">{e(t)}</option>' for v, t in options)
     return (
-        f'<div class="controls"><input type="search" data-for="{table}" placeholder="筛选：文件、单位、代码、说明…">'
+        f'<div class="controls"><input type="search" data-for="{table}" '
+        'placeholder="筛选：文件、单位、代码、名称、说明…">'
         f'<select data-for="{table}">{opts}</select><span class="count" data-for="{table}"></span></div>'
     )
 
@@ -347,8 +357,8 @@ def _findings_table(rows: list[FileRow], base: str) -> str:
         "<h2>问题</h2>",
         _controls("findings", [("", "全部严重性"), *((s, SEVERITY_ZH[s]) for s in SEVERITIES)]),
         '<table class="data" id="findings">',
-        _th([("文件", "text"), ("单位", "text"), ("严重性", "text"), ("代码", "text"), ("位置", "text"),
-             ("说明", "text"), ("应为", "text"), ("实际", "text")]),
+        _th([("文件", "text"), ("单位", "text"), ("严重性", "text"), ("代码", "text"), ("名称", "text"),
+             ("位置", "text"), ("说明", "text"), ("应为", "text"), ("实际", "text")]),
         "<tbody>",
     ]  # fmt: skip
     order = {s: i for i, s in enumerate(SEVERITIES)}
@@ -360,7 +370,8 @@ def _findings_table(rows: list[FileRow], base: str) -> str:
             out.append(
                 f'<tr data-kind="{e(sev)}"><td title="{e(r.path)}">{short}</td><td>{e(r.unit)}</td>'
                 f'<td class="sev {e(sev)}" data-sort="{order.get(sev, 9)}">{e(SEVERITY_ZH.get(sev, sev))}</td>'
-                f"<td><code>{e(f['code'])}</code></td><td>{e(where)}</td><td>{e(f['message'])}</td>"
+                f'<td><code>{e(f["code"])}</code></td><td class="rule">{e(title_of(f["code"]))}</td>'
+                f"<td>{e(where)}</td><td>{e(f['message'])}</td>"
                 f"<td>{e(_display(f['expected']))}</td><td>{e(_display(f['actual']))}</td></tr>"
             )
     out.append("</tbody></table>")
@@ -389,7 +400,7 @@ table.data th[aria-sort=ascending]::after{content:" ▲"}table.data th[aria-sort
 td.num,td.st{text-align:right;white-space:nowrap}td.st{text-align:left}
 td.sev.error,td.st.unreadable,td.st.too_large,td.st.failed{color:#c0392b;font-weight:600}
 td.sev.warning{color:#d68910}td.sev.hint{color:#2e6fb0}
-code{font-size:12px}.empty{color:#666}
+code{font-size:12px}td.rule{white-space:nowrap}.empty{color:#666}
 """
 
 # Sorting and filtering: rows are moved and hidden, never rebuilt from text, so no value becomes markup.

@@ -77,6 +77,13 @@ RULES: tuple[Rule, ...] = (
 BY_CODE = {rule.code: rule for rule in RULES}
 
 
+def title_of(code: str) -> str:
+    """The rule's Chinese name (名称) that every presenter shows beside its code; "" for a code the catalog
+    does not define (a finding kept in a results database by another version of xlperf)."""
+    rule = BY_CODE.get(code)
+    return rule.title if rule is not None else ""
+
+
 def finding(
     code: str,
     at: Field[Any] | tuple[str, str],
@@ -114,5 +121,9 @@ def markdown() -> str:
     ]
     for prefix, heading in FAMILIES.items():
         lines += ["", f"## {heading}", "", "| code | severity | 名称 | 何时报告 |", "|---|---|---|---|"]
-        lines += [f"| `{r.code}` | {r.severity} | {r.title} | {r.fires_when} |" for r in RULES if r.code.split(".")[0] == prefix]
+        lines += [
+            f"| `{r.code}` | {r.severity} | {r.title} | {r.fires_when} |"
+            for r in RULES
+            if r.code.split(".")[0] == prefix
+        ]
     return "\n".join(lines) + "\n"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from xlperf import crosscheck as _crosscheck
 from xlperf import totals as _totals
-from xlperf.annotate import RESULT_SHEET, annotate
+from xlperf.annotate import HEADER, RESULT_SHEET, annotate
 from xlperf.book.edits import apply_to_book
 from xlperf.book.xlwings_book import XlwingsBook
 from xlperf.checks import check_model
@@ -152,12 +152,13 @@ def select_first(live: XlwingsBook, report: Report) -> None:
 
 
 def tell(live: XlwingsBook, title: str, text: str) -> None:
-    """A message box where the engine has one; otherwise the text beside the 校验结果 table (J1)."""
+    """A message box where the engine has one; otherwise the text beside the 校验结果 table (K1: one empty
+    column after its last)."""
     try:
         live.book.app.alert(text, title=f"xlperf {title}")
     except NotImplementedError:
         if RESULT_SHEET in live.sheet_names():
-            live.write(RESULT_SHEET, 1, 10, [[text]])
+            live.write(RESULT_SHEET, 1, len(HEADER) + 2, [[text]])
 
 
 __all__ = ["clear_marks", "crosscheck", "fill_totals", "live_book", "profile_for", "run", "score", "validate"]
