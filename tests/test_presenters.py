@@ -110,13 +110,6 @@ def test_concise_emitter_gives_one_line_per_finding_of_seed_000(capsys):
     assert lines == expected_lines(path, findings)
 
 
-# ``check`` prints through the emitter table once the command routes its output through
-# ``xlperf.render.emitter(args.format)`` and offers ``render.FORMATS``; until then these fail, and strict
-# xfail turns their passing into a reminder to drop the marker.
-CLI_PENDING = pytest.mark.xfail(strict=True, reason="check does not route its output through render.emitter yet")
-
-
-@CLI_PENDING
 def test_concise_format_of_seed_000_is_the_json_findings_one_per_line():
     path = example("000")
     run = xlperf("check", "--format", "concise", str(path))
@@ -133,7 +126,6 @@ def test_concise_format_of_seed_000_is_the_json_findings_one_per_line():
     ) in lines
 
 
-@CLI_PENDING
 def test_concise_format_exits_as_the_others():
     with_errors = xlperf("check", "--format", "concise", str(example("001")))
     assert with_errors.returncode == 1, with_errors.stderr

@@ -77,7 +77,7 @@ def _settings(args: argparse.Namespace, profile=None):
 
 
 def _check(args: argparse.Namespace) -> int:
-    from xlperf.render import file_json, print_json, print_table
+    from xlperf.render import Checked, emitter
     from xlperf.session import Session
 
     if args.output and len(args.files) != 1:
@@ -91,30 +91,29 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     code = EXIT_OK
     annotated = False
-    results = []
-    for path in args.files:
-        try:
-            session = Session.open(path, password_of(args), profile, settings)
-            model = session.model
-        except WorkbookError as err:
-            print(str(err), file=sys.stderr)
-            code = EXIT_UNREADABLE
-            continue
-        report = session.check()
-        if args.output:
-            annotated = _annotate_copy(report, path, args.output, password_of(args))
-            if not annotated:
+
+    def checked():
+        """Each file checked, as it comes (the emitter prints file by file)."""
+        nonlocal code, annotated
+        for path in args.files:
+            try:
+                session = Session.open(path, password_of(args), profile, settings)
+                model = session.model
+            except WorkbookError as err:
+                print(str(err), file=sys.stderr)
                 code = EXIT_UNREADABLE
-        if report.has_errors and code == EXIT_OK:
-            code = EXIT_FINDINGS
-        if args.format == "json":
-            forms = [{"sheet": f.sheet, "form": f.kind} for f in model.forms]
-            results.append(file_json(path, report, forms))
-        else:
-            print_table(path, report)
-    if args.format == "json":
-        print_json(results, single=len(args.files) == 1)
-    if annotated and args.format != "json":
+                continue
+            report = session.check()
+            if args.output:
+                annotated = _annotate_copy(report, path, args.output, password_of(args))
+                if not annotated:
+                    code = EXIT_UNREADABLE
+            if report.has_errors and code == EXIT_OK:
+                code = EXIT_FINDINGS
+            yield Checked(path, report, [{"sheet": f.sheet, "form": f.kind} for f in model.forms])
+
+    emitter(args.format)(checked(), len(args.files) == 1)
+    if annotated and args.format == "table":
         print(f"已写出带标注的副本：{args.output}")
     return code
 
@@ -208,7 +207,7 @@ def _written(args, report, written, done: str, nothing: str, notes: list[str] | 
     if args.format == "json":
         out = file_json(shown, written.report)
         out["written"] = None if written.path is None else str(written.path)
-        out["changed"] = changed_json(written)
+        out["edits"] = changed_json(written)  # the cells written (the key fill and score always used)
         out["not_changed"] = [f.to_json() for f in advice]
         out["warnings"] = list(notes or [])
         print_json([out], single=True)
@@ -304,7 +303,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="按规则目录校验工作簿 (check against the rule catalog)")
     p.add_argument("files", nargs="+", metavar="FILE", help="工作簿 .xlsx / .xlsm（旧版 .xls 也可检查）")
-    p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式（默认 table）")
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "concise"),
+        default="table",
+        help="输出格式：table（默认）、json、concise（每个问题一行：文件:工作表!单元格 代码 说明）",
+    )
     add_password_argument(p)
     p.add_argument("--output", metavar="ANNOTATED.xlsx", help="写出带标注的副本和“校验结果”工作表（原文件不变）")
     p.add_argument("--rules", metavar="RULES.toml", help="评分规则设置（覆盖配置中的评分设置，见 examples/rules.toml）")
