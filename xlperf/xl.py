@@ -13,17 +13,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from xlperf import crosscheck as _crosscheck
-from xlperf import totals as _totals
 from xlperf.annotate import HEADER, RESULT_SHEET, annotate
 from xlperf.book.edits import apply_to_book
 from xlperf.book.xlwings_book import XlwingsBook
-from xlperf.checks import check_model
-from xlperf.evaluate import score_workbook
-from xlperf.forms import read_book
-from xlperf.model import WorkbookModel
-from xlperf.profiles import ENV_VAR, Profile, ProfileError, load_profile
+from xlperf.profiles import ENV_VAR, NATIONAL, Profile, ProfileError, load_profile
 from xlperf.render import summary_line
 from xlperf.report import Report
+from xlperf.session import Session
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -34,17 +30,18 @@ def validate(book: xw.Book | None = None) -> Report:
     profile = _profile_or_tell(book, "校验")
     if profile is None:
         return Report()
-    return run(book, "校验", lambda model: check_model(model, profile=profile))
+    return run(book, "校验", lambda session: session.check(), profile=profile)
 
 
 def crosscheck(book: xw.Book | None = None) -> Report:
     """交叉核对: 附表2 against its 附表3 sheets and the department table."""
-    return run(book, "交叉核对", _crosscheck.check, needs=("summary", "工作簿中没有附表2（专项资金绩效目标汇总表）"))
+    needs = ("summary", "工作簿中没有附表2（专项资金绩效目标汇总表）")
+    return run(book, "交叉核对", lambda session: _crosscheck.check(session.model), needs=needs)
 
 
 def fill_totals(book: xw.Book | None = None) -> Report:
     """填充合计: the totals as live formulas, as ``xlperf fill``."""
-    return run(book, "填充合计", _totals.fill_totals)
+    return run(book, "填充合计", lambda session: session.fill())
 
 
 def score(book: xw.Book | None = None) -> Report:
@@ -52,8 +49,8 @@ def score(book: xw.Book | None = None) -> Report:
     profile = _profile_or_tell(book, "评分")
     if profile is None:
         return Report()
-    operation = lambda model: score_workbook(model, profile.scoring)  # noqa: E731
-    return run(book, "评分", operation, needs=("self_eval", "工作簿中没有绩效自评表"))
+    needs = ("self_eval", "工作簿中没有绩效自评表")
+    return run(book, "评分", lambda session: session.score(), needs=needs, profile=profile)
 
 
 def clear_marks(book: xw.Book | None = None) -> int:
@@ -119,14 +116,17 @@ def live_book(book: xw.Book | None = None) -> XlwingsBook:
 def run(
     book: xw.Book | None,
     title: str,
-    operation: Callable[[WorkbookModel], Report],
+    operation: Callable[[Session], Report],
     needs: tuple[str, str] | None = None,
+    profile: Profile = NATIONAL,
 ) -> Report:
-    """Undo the previous marks, run ``operation`` on the book's model, apply and show its report."""
+    """Undo the previous marks, run ``operation`` on a Session over the live book (the same Session the
+    command line runs), apply and show its report."""
     live = live_book(book)
     live.clear_marks()
-    model = read_book(live)
-    report = operation(model)
+    session = Session.of_book(live, profile)
+    model = session.model
+    report = operation(session)
     apply_to_book(live, report.edits)
     annotate(live, report)
     live.flush()

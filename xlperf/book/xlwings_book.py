@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 MARKS_SHEET = "_xlperf_marks"
 MARKS_HEADER = ["工作表", "单元格", "原填充色", "原有批注", "xlperf批注"]
 MAX_COLOR_CELLS = 10_000  # xlwings' Range.set_colors takes at most this many cells per call
-RESULT_WIDTHS = (6, 8, 26, 30, 8, 70, 14, 14)
+
 
 _LINK = re.compile(r"^(?:'(?:[^']|'')+'|[^'!]+)!(\$?[A-Z]{1,3}\$?[0-9]+)$")
 _HEX = re.compile(r"^#?[0-9A-Fa-f]{6}$")
@@ -137,7 +137,9 @@ class XlwingsBook:
             ws.range((1, 1), (len(block), width)).value = block
         for (r0, c0, r1, c1), formulas in _link_blocks(links):
             ws.range((r0, c0), (r1, c1)).formula = formulas
-        for c, w in enumerate(RESULT_WIDTHS[:width], start=1):
+        from xlperf.annotate import WIDTHS  # the 校验结果 sheet's columns, as the annotated copy has them
+
+        for c, w in enumerate(WIDTHS[:width], start=1):
             try:
                 ws.range((1, c)).column_width = w
             except NotImplementedError:
