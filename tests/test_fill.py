@@ -128,7 +128,7 @@ def test_a_total_that_disagrees_is_reported_not_overwritten(models, tmp_path):
     run = xlperf("fill", str(src), "--output", str(out), "--format", "json")
     assert run.returncode == 1
     data = json.loads(run.stdout)
-    assert data["written"] is None and data["changed"] == [] and not out.exists()  # nothing else to fill
+    assert data["written"] is None and data["edits"] == [] and not out.exists()  # nothing else to fill
     assert [(f["code"], f["cell"]) for f in data["not_changed"]] == [("amount.sum_mismatch", summary.total.cell)]
     assert "--overwrite" in data["not_changed"][0]["message"]
     assert ("amount.sum_mismatch", summary.total.cell) in [(f["code"], f["cell"]) for f in data["findings"]]

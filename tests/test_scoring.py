@@ -192,7 +192,7 @@ def test_score_fills_empty_cells_and_writes_live_totals(selfeval, tmp_path):
     data = json.loads(run.stdout)
     assert {f["code"] for f in data["findings"]} >= {"score.manual_needed"}
     assert data["findings"] == [f.to_json() for f in check_model(read_file(str(out))).findings]  # what was written
-    assert {(c["sheet"], c["cell"]) for c in data["changed"]} >= {(selfeval.sheet, selfeval.rate.cell)}
+    assert {(c["sheet"], c["cell"]) for c in data["edits"]} >= {(selfeval.sheet, selfeval.rate.cell)}
     values = load_workbook(out, data_only=True)["附件3"]
     formulas = load_workbook(out)["附件3"]
     for ind, row in zip(selfeval.indicators.filled, SEED001, strict=True):

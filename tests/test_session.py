@@ -48,7 +48,7 @@ def test_fill_prints_the_findings_of_the_written_file_and_the_cells_it_changed(t
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["written"] == str(out)
-    assert [(c["sheet"], c["cell"], c["formula"]) for c in data["changed"]] == [(total.sheet, total.cell, SUM)]
+    assert [(c["sheet"], c["cell"], c["formula"]) for c in data["edits"]] == [(total.sheet, total.cell, SUM)]
     assert data["findings"] == [f.to_json() for f in check_model(read_file(str(out))).findings]
     text = xlperf("fill", str(src), "--output", str(tmp_path / "again.xlsx"))
     assert f"写入 {total.sheet}!{total.cell}：={SUM}" in text.stdout

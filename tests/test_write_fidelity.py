@@ -303,6 +303,9 @@ def test_fill_changes_only_the_totals_it_reports(key, values, to_fill, tmp_path)
     cells = {(e["sheet"], e["cell"]) for e in edits}
     if key in ("seed000", "seed002", "seed004", *BUILT):
         assert cells, "fill found nothing to fill in a workbook whose totals were emptied"
+    if not cells:
+        assert not out.exists()  # nothing to change: no copy is written
+        return
     allowed = Allowed(values=frozenset(cells)) if values else Allowed.edits(cells)
     written: dict = {}
     problems = compare_packages(src.read_bytes(), out.read_bytes(), allowed, written)
@@ -322,6 +325,9 @@ def test_score_changes_only_the_scores_it_reports(key, to_fill, tmp_path):
     cells = {(e["sheet"], e["cell"]) for e in _edits(stdout)}
     if key.startswith("seed"):
         assert cells, "score found nothing to write in a table whose scores were emptied"
+    if not cells:
+        assert not out.exists()  # nothing to change: no copy is written
+        return
     written: dict = {}
     problems = compare_packages(src.read_bytes(), out.read_bytes(), Allowed.edits(cells), written)
     assert not problems, explain(problems)
@@ -393,6 +399,8 @@ def filled(to_fill, tmp_path_factory) -> dict[str, Path]:
         out[key] = folder / f"{key}.xlsx"
         code, _, stderr = xlperf("fill", to_fill[key], "--output", out[key], "--format", "json")
         assert code in (0, 1), stderr
+        if not out[key].exists():  # a form with no total to fill (self-evaluations): no copy was written
+            out[key] = to_fill[key]
     return out
 
 
