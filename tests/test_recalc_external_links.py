@@ -297,7 +297,7 @@ def test_output_keeps_the_external_link_parts_byte_for_byte(engine, tmp_path):
     book = book_with_link(tmp_path / "book.xlsx", "linked.xlsx", stale_c1=True)
     out = tmp_path / "out.xlsx"
     run = xlperf("recalc", str(book), "--output", str(out), "--engine", engine)
-    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.returncode == 0, run.stdout + run.stderr  # written: exit 0, the cells it could not compute listed
     assert "已写入 1 个" in run.stdout, run.stdout  # C1 only
     old, new = entries(book.read_bytes()), entries(out.read_bytes())
     assert list(old) == list(new)

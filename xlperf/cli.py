@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from xlperf import __version__
 from xlperf.errors import WorkbookError
+from xlperf.safe_text import utf8
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -114,7 +115,7 @@ def _check(args: argparse.Namespace) -> int:
 
     emitter(args.format)(checked(), len(args.files) == 1)
     if annotated and args.format == "table":
-        print(f"已写出带标注的副本：{args.output}")
+        print(f"已写出带标注的副本：{utf8(args.output)}")
     return code
 
 
@@ -222,13 +223,13 @@ def _written(args, report, written, done: str, nothing: str, notes: list[str] | 
         if written.path is None:
             print(f"{nothing}：文件未改动，未写出新文件")
         else:
-            print(f"{done}：{written.path}{_backup_note(written.backup)}")
+            print(f"{done}：{utf8(str(written.path))}{_backup_note(written.backup)}")
         print_table(shown, written.report)
     return EXIT_FINDINGS if written.report.has_errors else EXIT_OK
 
 
 def _backup_note(backup) -> str:
-    return f"（原文件已备份为 {backup}）" if backup else ""
+    return f"（原文件已备份为 {utf8(str(backup))}）" if backup else ""
 
 
 def _rules(args: argparse.Namespace) -> int:
