@@ -191,5 +191,3 @@ def _duplicates(rows: list[SummaryRow], sheets: list[SpendingDirection]) -> list
             )
         seen[key] = sheet.sheet
     return out
-
-

@@ -61,6 +61,7 @@ def schema_of(form: Any) -> FormSchema:
     """The schema of a form read into the model."""
     return SCHEMAS[form.kind]
 
+
 # Sheets xlperf itself adds to a workbook (the findings list, the record of its marks, a template's 填表说明
 # and the hidden sheet holding its drop-down lists): never read as forms.
 OWN_SHEETS = frozenset({"校验结果", "_xlperf_marks", "填表说明", "_xlperf_lists"})
