@@ -64,7 +64,7 @@ def test_a_command_that_changes_nothing_says_so_and_writes_no_copy(tmp_path):
 
 def test_bare_xlperf_prints_help():
     run = xlperf()
-    assert run.returncode == 0 and "usage" in run.stdout.lower() and "check" in run.stdout
+    assert run.returncode == 0 and run.stdout.startswith("用法：xlperf") and "check" in run.stdout
 
 
 def test_an_internal_error_is_one_line_exit_3_and_a_log(tmp_path, monkeypatch, capsys):
@@ -83,3 +83,24 @@ def test_an_internal_error_is_one_line_exit_3_and_a_log(tmp_path, monkeypatch, c
     assert len(err.splitlines()) == 1 and "内部错误（RuntimeError）" in err and "文件未改动" in err
     (log,) = (tmp_path / "logs").iterdir()
     assert "RuntimeError: a bug" in log.read_text(encoding="utf-8") and str(log) in err
+
+
+def test_a_wrong_argument_is_one_chinese_line_and_exit_2():
+    for args, said in (
+        (("check",), "缺少参数：FILE"),
+        (
+            ("check", "--format", "bogus", "x.xlsx"),
+            "参数 --format 的值 'bogus' 不可用，可选：'table', 'json', 'concise'",
+        ),
+        (("fill", "a.xlsx", "--nope"), "无法识别的参数：--nope"),
+    ):
+        run = xlperf(*args)
+        assert run.returncode == 2 and run.stdout == "", args
+        assert len(run.stderr.strip().splitlines()) == 1 and said in run.stderr and "--help 查看用法" in run.stderr
+        assert "usage:" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_help_is_in_chinese():
+    run = xlperf("check", "--help")
+    assert run.returncode == 0 and run.stdout.startswith("用法：xlperf check") and "选项" in run.stdout
+    assert "显示本帮助并退出" in run.stdout

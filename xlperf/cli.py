@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 
@@ -286,15 +287,53 @@ COMMAND_MODULES = {
 BUILTIN_COMMANDS = ("inspect", "check", "score", "fill", "rules", "profiles")
 
 
+# argparse's own words, as a finance clerk reads them.
+_ARGPARSE_ZH = (
+    (re.compile(r"the following arguments are required: (.+)"), "缺少参数：{0}"),
+    (re.compile(r"argument (\S+): invalid choice: (\S+) \(choose from (.+)\)"), "参数 {0} 的值 {1} 不可用，可选：{2}"),
+    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面需要一个值"),
+    (re.compile(r"argument (\S+): not allowed with argument (\S+)"), "参数 {0} 不能与 {1} 同时使用"),
+    (re.compile(r"argument (\S+): invalid (\w+) value: (.+)"), "参数 {0} 的值 {2} 不是有效的数值"),
+    (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数：{0}"),
+)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse in Chinese: the usage line, the section titles, -h, and an error as one line that says
+    where to look (exit 2, as every wrong argument)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "用法：", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage: ", "用法：", 1)
+
+    def error(self, message: str):  # type: ignore[override]
+        for pattern, zh in _ARGPARSE_ZH:
+            m = pattern.fullmatch(message)
+            if m:
+                message = zh.format(*m.groups())
+                break
+        print(f"{self.prog}：{message}；用 {self.prog} --help 查看用法 (wrong arguments)", file=sys.stderr)
+        raise SystemExit(EXIT_UNREADABLE)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     from xlperf.book.output import add_output_arguments
 
     """The command line; ``only`` names the one module command to register ("" for none, None for all)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="xlperf",
         description="检查和完善预算绩效工作簿（绩效目标表、附表2/附表3、绩效自评表）。",
     )
-    parser.add_argument("--version", action="version", version=f"xlperf {__version__}")
+    parser.add_argument("--version", action="version", version=f"xlperf {__version__}", help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("inspect", help="列出工作簿中识别出的表格、关键字段和指标数 (what was recognised)")
     p.add_argument("files", nargs="+", metavar="FILE", help="工作簿 .xlsx / .xlsm（旧版 .xls 也可检查）")
